@@ -1,0 +1,74 @@
+/**
+ * The local stack: `up`, `down` and `status` for Kafka (KRaft), the schema registry and
+ * PostgreSQL on loopback. Usage: tsx scripts/stack/cli.ts <up|down|status> [component...]
+ */
+import type { StackComponent } from './component';
+import { kafka } from './kafka';
+import { postgres } from './postgres';
+import { StackError } from './process';
+import { registry } from './registry';
+
+/** Start order: the registry keeps its schemas in Kafka, so Kafka comes first. */
+const COMPONENTS: readonly StackComponent[] = [postgres, kafka, registry];
+
+function select(names: string[]): StackComponent[] {
+  if (names.length === 0) return [...COMPONENTS];
+  return names.map((name) => {
+    const component = COMPONENTS.find((candidate) => candidate.name === name);
+    if (!component) throw new StackError(`unknown component '${name}'; choose from ${COMPONENTS.map((c) => c.name).join(', ')}`);
+    return component;
+  });
+}
+
+async function up(components: StackComponent[]): Promise<void> {
+  for (const component of components) {
+    const started = Date.now();
+    await component.install();
+    await component.start();
+    const { detail } = await component.status();
+    console.log(`  ${component.name.padEnd(9)} ready   ${detail}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+async function down(components: StackComponent[]): Promise<void> {
+  for (const component of [...components].reverse()) {
+    await component.stop();
+    console.log(`  ${component.name.padEnd(9)} stopped`);
+  }
+}
+
+/** Prints one line per component; exits non-zero when any is not ready. */
+async function status(components: StackComponent[]): Promise<boolean> {
+  let allReady = true;
+  for (const component of components) {
+    const { running, ready, pid, detail } = await component.status();
+    allReady &&= ready;
+    const state = ready ? 'ready' : running ? 'NOT READY' : 'stopped';
+    console.log(`  ${component.name.padEnd(9)} ${state.padEnd(9)} ${detail}${pid ? `  pid ${pid}` : ''}${ready ? '' : `  log: ${component.logFile}`}`);
+  }
+  return allReady;
+}
+
+async function main(): Promise<void> {
+  const [command, ...names] = process.argv.slice(2);
+  const components = select(names);
+  switch (command) {
+    case 'up':
+      console.log('orderflow stack: starting');
+      return up(components);
+    case 'down':
+      console.log('orderflow stack: stopping');
+      return down(components);
+    case 'status':
+      console.log('orderflow stack:');
+      if (!(await status(components))) process.exitCode = 1;
+      return;
+    default:
+      throw new StackError('usage: stack <up|down|status> [postgres|kafka|registry ...]');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof StackError ? `\n✗ ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,166 @@
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname } from 'node:path';
+
+/** A stack failure with a message meant for a person: what failed and where to look. */
+export class StackError extends Error {
+  constructor(message: string, readonly logFile?: string) {
+    super(logFile ? `${message}\n  see the log: ${logFile}` : message);
+    this.name = 'StackError';
+  }
+}
+
+export interface DetachedProcess {
+  command: string;
+  args: string[];
+  logFile: string;
+  pidFile: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/**
+ * Starts a long-running process that outlives this script: its own process group (so
+ * `stop` can end it with its children), output appended to its log, pid in its pid file.
+ */
+export function spawnDetached({ command, args, logFile, pidFile, env, cwd }: DetachedProcess): number {
+  mkdirSync(dirname(logFile), { recursive: true });
+  mkdirSync(dirname(pidFile), { recursive: true });
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    if (child.pid === undefined) throw new StackError(`could not start ${command}`, logFile);
+    child.unref();
+    writeFileSync(pidFile, String(child.pid));
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
+}
+
+export function readPid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means the process exists but belongs to another user: still alive.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid recorded in `pidFile` when that process still runs; a stale file is removed. */
+export function runningPid(pidFile: string): number | undefined {
+  const pid = readPid(pidFile);
+  if (pid !== undefined && isAlive(pid)) return pid;
+  rmSync(pidFile, { force: true });
+  return undefined;
+}
+
+/** SIGTERM to the process group, then SIGKILL when it has not ended within `graceMs`. */
+export async function stopProcessGroup(pidFile: string, graceMs = 20_000): Promise<void> {
+  const pid = runningPid(pidFile);
+  if (pid === undefined) return;
+  signalGroup(pid, 'SIGTERM');
+  const ended = await pollUntil(() => !isAlive(pid), graceMs);
+  if (!ended) {
+    signalGroup(pid, 'SIGKILL');
+    await pollUntil(() => !isAlive(pid), 5_000);
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Polls `check` every `intervalMs` until it holds (true) or `timeoutMs` passes (false).
+ * A check that throws a StackError ends the wait with that error.
+ */
+export async function pollUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return true;
+    } catch (error) {
+      // A StackError means waiting longer cannot help (the process died); anything else is "not yet".
+      if (error instanceof StackError) throw error;
+    }
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, intervalMs));
+  }
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolveOpen) => {
+    const socket = createConnection({ port, host });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveOpen(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolveOpen(false);
+    });
+    socket.once('error', () => resolveOpen(false));
+  });
+}
+
+/** Fails with a clear message when a port the stack needs is taken by something else. */
+export async function assertPortFree(port: number, component: string): Promise<void> {
+  if (await isPortOpen(port)) {
+    throw new StackError(
+      `${component}: port ${port} is already in use by another process. ` +
+        `Stop that process, or choose another port (see the README's configuration table).`,
+    );
+  }
+}
+
+/** Runs a command to completion; throws a StackError carrying its output when it fails. */
+export function runOrFail(
+  command: string,
+  args: string[],
+  what: string,
+  options: SpawnSyncOptions = {},
+): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  if (result.error) {
+    const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new StackError(missing ? `${what}: '${command}' is not installed or not on PATH` : `${what}: ${result.error.message}`);
+  }
+  if (result.status !== 0) {
+    const output = `${String(result.stdout ?? '')}${String(result.stderr ?? '')}`.trim().split('\n').slice(-30).join('\n');
+    throw new StackError(`${what} failed (exit ${result.status ?? result.signal}):\n${output}`);
+  }
+  return String(result.stdout ?? '');
+}
+
+export function commandExists(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}

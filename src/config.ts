@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of both services, read from the environment once, validated, and frozen.
+ * Each entry carries the doc string the README's configuration table mirrors.
+ */
+const SETTINGS = {
+  KAFKA_BROKERS: {
+    doc: 'Comma-separated Kafka bootstrap servers. Set it (with the two below) to use an external stack instead of the local one.',
+    schema: z.string().regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'expected host:port[,host:port...]'),
+    default: '127.0.0.1:19092',
+  },
+  SCHEMA_REGISTRY_URL: {
+    doc: 'Base URL of the Confluent-compatible Schema Registry API.',
+    schema: z.url({ protocol: /^https?$/ }),
+    default: 'http://127.0.0.1:18081/apis/ccompat/v7',
+  },
+  DATABASE_URL: {
+    doc: 'PostgreSQL connection URL.',
+    schema: z.url({ protocol: /^postgres(ql)?$/ }),
+    default: 'postgres://orderflow:orderflow@127.0.0.1:15432/orderflow',
+  },
+  ORDER_EVENTS_TOPIC: {
+    doc: 'Topic that carries every order event, keyed by order id.',
+    schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
+    default: 'order-events',
+  },
+  DEAD_LETTER_TOPIC: {
+    doc: 'Topic that receives events the order service cannot decode or apply.',
+    schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
+    default: 'order-events.dlq',
+  },
+  CART_SERVICE_PORT: {
+    doc: 'HTTP port of the cart service (producer API).',
+    schema: z.coerce.number().int().min(1).max(65535),
+    default: '8000',
+  },
+  ORDER_SERVICE_PORT: {
+    doc: 'HTTP port of the order service (consumer and query API).',
+    schema: z.coerce.number().int().min(1).max(65535),
+    default: '8001',
+  },
+  CONSUMER_GROUP_ID: {
+    doc: 'Kafka consumer group of the order service.',
+    schema: z.string().min(1),
+    default: 'orderflow-order-service',
+  },
+  PRODUCER_LINGER_MS: {
+    doc: 'How long the cart service waits to gather concurrent requests into one Kafka produce call; 0 sends each request on its own.',
+    schema: z.coerce.number().int().min(0).max(1000),
+    default: '5',
+  },
+  PRODUCER_MAX_BATCH: {
+    doc: 'Most events the cart service sends in one produce call.',
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '500',
+  },
+  HTTP_BODY_LIMIT: {
+    doc: 'Largest accepted request body (bytes or a unit such as 100kb); larger bodies get 413.',
+    schema: z.string().regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 100kb'),
+    default: '100kb',
+  },
+  LOG_LEVEL: {
+    doc: 'Log level: fatal, error, warn, info, debug, trace or silent.',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+  },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = Readonly<{ [Key in keyof Settings]: z.output<Settings[Key]['schema']> }>;
+export type ConfigKey = keyof Settings;
+
+/** The setting names with their doc strings and defaults, for the README and `--help` output. */
+export const CONFIG_DOCS: ReadonlyArray<{ key: ConfigKey; doc: string; default: string }> = Object.entries(SETTINGS).map(
+  ([key, setting]) => ({ key: key as ConfigKey, doc: setting.doc, default: setting.default }),
+);
+
+/** Raised at start-up when a setting has a bad value; names every offending setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the configuration from `env` (the process environment by default), with overrides
+ * for tests. Unset or empty variables take their default; any bad value throws a ConfigError.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<ConfigKey, string>> = {}): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const raw = overrides[key as ConfigKey] ?? nonEmpty(env[key]) ?? setting.default;
+    const parsed = setting.schema.safeParse(raw);
+    if (parsed.success) values[key] = parsed.data;
+    else problems.push(`${key}='${raw}': ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(values) as Config;
+}
+
+/** True when none of the three endpoints is configured, so the local stack should serve them. */
+export function usesLocalStack(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'].every((key) => nonEmpty(env[key]) === undefined);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
