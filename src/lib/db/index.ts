@@ -1,0 +1,1 @@
+export { createDatabase, migrateToLatest, MIGRATIONS_DIR, type DatabaseOptions, type Knex } from './knex';

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { types } from 'pg';
+
+export type { Knex };
+
+// Exact money: PostgreSQL numeric and bigint arrive as strings instead of lossy JS numbers
+// (the pg default already does this; pinned here so nobody "fixes" it to parseFloat).
+types.setTypeParser(types.builtins.NUMERIC, (value) => value);
+types.setTypeParser(types.builtins.INT8, (value) => value);
+
+/** Folder of the Knex migrations shared by both services. */
+export const MIGRATIONS_DIR = join(__dirname, 'migrations');
+
+export interface DatabaseOptions {
+  url: string;
+  /** PostgreSQL schema to work in; tests use a fresh one each. Defaults to `public`. */
+  schema?: string;
+  /** Most pooled connections; the cart service holds one per in-flight publish. */
+  poolMax?: number;
+}
+
+/** A Knex instance for PostgreSQL whose migrations live in {@link MIGRATIONS_DIR}. */
+export function createDatabase({ url, schema, poolMax = 20 }: DatabaseOptions): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    searchPath: schema ? [schema] : undefined,
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+    migrations: {
+      directory: MIGRATIONS_DIR,
+      schemaName: schema,
+      tableName: 'knex_migrations',
+      loadExtensions: ['.ts', '.js'],
+    },
+  });
+}
+
+/** Brings the schema up to the latest migration; safe to run at every start. */
+export async function migrateToLatest(knex: Knex, schema?: string): Promise<string[]> {
+  if (schema) await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+  const [, applied] = (await knex.migrate.latest()) as [number, string[]];
+  return applied;
+}

@@ -1,0 +1,38 @@
+import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { componentLogger } from '../../logger';
+
+const log = componentLogger('kafkajs');
+
+/** kafkajs levels mapped onto the project's structured logger. */
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+function logCreator() {
+  return ({ level, namespace, log: { message, ...extra } }: LogEntry) => {
+    log[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
+  };
+}
+
+export interface KafkaClientOptions {
+  brokers: string;
+  clientId: string;
+  /** Overrides for tests (faster retries) or tools. */
+  overrides?: Partial<KafkaConfig>;
+}
+
+/** A kafkajs client whose logs go through the project's JSON logger. */
+export function createKafkaClient({ brokers, clientId, overrides = {} }: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: brokers.split(','),
+    logLevel: KafkaLogLevel.WARN,
+    logCreator,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    ...overrides,
+  });
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config, type ConfigKey } from '../../src/config';
+import { createDatabase, migrateToLatest, type Knex } from '../../src/lib/db';
+
+/** A short random suffix so every test gets its own topic, subject, group and schema. */
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The configuration of the local stack with a fresh topic, dead-letter topic and group. */
+export function testConfig(overrides: Partial<Record<ConfigKey, string>> = {}): Config {
+  const suffix = uniqueSuffix();
+  return loadConfig(process.env, {
+    ORDER_EVENTS_TOPIC: `test-order-events-${suffix}`,
+    DEAD_LETTER_TOPIC: `test-order-events-${suffix}.dlq`,
+    CONSUMER_GROUP_ID: `test-group-${suffix}`,
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+export interface TestDatabase {
+  knex: Knex;
+  schema: string;
+  /** Drops the schema and closes the pool. */
+  destroy(): Promise<void>;
+}
+
+/** A fresh PostgreSQL schema, migrated to the latest version, on the stack's database. */
+export async function createTestDatabase(config: Config = testConfig(), poolMax = 10): Promise<TestDatabase> {
+  const schema = `test_${uniqueSuffix()}`;
+  const knex = createDatabase({ url: config.DATABASE_URL, schema, poolMax });
+  await migrateToLatest(knex, schema);
+  return {
+    knex,
+    schema,
+    async destroy() {
+      await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await knex.destroy();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { loadConfig } from '../../../src/config';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  command?: string[];
+  ports?: string[];
+  volumes?: string[];
+  environment?: Record<string, string | number>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const services = compose.services;
+
+/** The host side of a "127.0.0.1:HOST:CONTAINER" port mapping. */
+function hostPorts(service: ComposeService): number[] {
+  return (service.ports ?? []).map((mapping) => Number(mapping.split(':').at(-2)));
+}
+
+// Docker cannot run on the project's machines, so the file's structure is what can be checked.
+describe('docker-compose.yml', () => {
+  it('runs Kafka in KRaft mode, the Confluent registry, PostgreSQL, Prometheus, Grafana and both services, without ZooKeeper', () => {
+    expect(Object.keys(services)).to.have.members(['kafka', 'schema-registry', 'postgres', 'prometheus', 'grafana', 'cart-service', 'order-service']);
+    expect(services.kafka?.environment?.KAFKA_PROCESS_ROLES).to.equal('broker,controller');
+    expect(JSON.stringify(compose)).not.to.match(/zookeeper/i);
+    expect(services['schema-registry']?.image).to.match(/^confluentinc\/cp-schema-registry:/);
+  });
+
+  it('gives every service a health check, and every dependency waits for a healthy service that exists', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.healthcheck?.test?.length ?? 0, `${name} health check`).to.be.greaterThan(0);
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(services, `${name} depends on ${dependency}`).to.have.property(dependency);
+        expect(condition, `${name} -> ${dependency}`).to.equal('service_healthy');
+      }
+    }
+  });
+
+  it('publishes the same loopback ports as the local stack, so the default configuration reaches either', () => {
+    const defaults = loadConfig({});
+    expect(hostPorts(services.kafka!)).to.deep.equal([Number(defaults.KAFKA_BROKERS.split(':')[1])]);
+    expect(hostPorts(services['schema-registry']!)).to.deep.equal([Number(new URL(defaults.SCHEMA_REGISTRY_URL).port)]);
+    expect(hostPorts(services.postgres!)).to.deep.equal([Number(new URL(defaults.DATABASE_URL).port)]);
+    expect(hostPorts(services['cart-service']!)).to.deep.equal([defaults.CART_SERVICE_PORT]);
+    expect(hostPorts(services['order-service']!)).to.deep.equal([defaults.ORDER_SERVICE_PORT]);
+    for (const service of Object.values(services)) {
+      for (const mapping of service.ports ?? []) expect(mapping).to.match(/^127\.0\.0\.1:/);
+    }
+  });
+
+  it('mounts only paths that exist in the repository', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const volume of service.volumes ?? []) {
+        const source = volume.split(':')[0]!;
+        if (!source.startsWith('.')) continue; // a named volume
+        expect(existsSync(join(ROOT, source)), `${name} mounts ${source}`).to.equal(true);
+      }
+    }
+  });
+
+  it('provisions Grafana with the Prometheus datasource and a dashboard folder that holds dashboards', () => {
+    const datasource = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ type: string; url: string }> };
+    expect(datasource.datasources[0]).to.include({ type: 'prometheus', url: 'http://prometheus:9090' });
+    const provider = parse(readFileSync(join(ROOT, 'grafana/provisioning/dashboards/orderflow.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    const grafanaVolumes = services.grafana?.volumes ?? [];
+    const mount = grafanaVolumes.find((volume) => volume.split(':')[1] === provider.providers[0]?.options.path);
+    expect(mount, 'the provider path is mounted from the repository').to.be.a('string');
+  });
+
+  it('builds both services from the Dockerfile with entry points that exist in src/', () => {
+    expect(existsSync(join(ROOT, 'Dockerfile'))).to.equal(true);
+    for (const name of ['cart-service', 'order-service']) {
+      const command = services[name]?.command ?? [];
+      expect(services[name]?.build).to.equal('.');
+      expect(command.join(' ')).to.equal(`node dist/src/${name}/main.js`);
+      expect(existsSync(join(ROOT, 'src', name, 'main.ts')), `src/${name}/main.ts`).to.equal(true);
+    }
+  });
+});
