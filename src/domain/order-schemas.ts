@@ -1,0 +1,158 @@
+/**
+ * Zod schemas of the order requests. Internal to the domain: `order-validation.ts` runs them and
+ * turns their issues into field errors. Each issue message is "what is wrong, got <value>";
+ * the field path is put in front when the issue becomes a FieldError.
+ */
+import { z } from 'zod';
+import { isIso4217Currency } from './currency';
+import { describeValue } from './describe-value';
+import { parseIsoDateTime } from './iso-date';
+import { checkMoney, formatMoney, sumLineItems } from './money';
+import { INITIAL_ORDER_STATUS, ORDER_STATUSES, parseStatus, type OrderStatus } from './order-status';
+
+/** Longest order, customer or item id (the database column and Kafka key stay small). */
+export const MAX_ID_LENGTH = 64;
+/** Most lines one order may have; also the most items the short form may generate. */
+export const MAX_ITEMS = 100;
+/** Most units of one item per line. */
+export const MAX_QUANTITY = 10_000;
+
+const CONTROL_CHARACTER = /\p{Cc}/u;
+const KNOWN_STATUSES = `one of ${ORDER_STATUSES.join(', ')}`;
+
+/** Error message for an input of the wrong type; a missing field reads "is required". */
+function expected(what: string) {
+  return (issue: { input?: unknown }): string =>
+    issue.input === undefined ? 'is required' : `must be ${what}, got ${describeValue(issue.input)}`;
+}
+
+/** Error message naming the offending input. */
+function got(problem: string) {
+  return (issue: { input?: unknown }): string => `${problem}, got ${describeValue(issue.input)}`;
+}
+
+/** Order, customer and item ids: trimmed (the trimmed id is kept), non-empty, short, printable. */
+const identifier = z
+  .string({ error: expected('a string') })
+  .trim()
+  .min(1, { error: 'must not be empty or blank' })
+  .max(MAX_ID_LENGTH, { error: got(`must be at most ${MAX_ID_LENGTH} characters`) })
+  .refine((id) => !CONTROL_CHARACTER.test(id), { error: got('must not contain control characters') });
+
+/** A money amount greater than zero, read exactly (see `parseMoney`). */
+const positiveMoney = z.unknown().transform((value, ctx) => {
+  const checked = checkMoney(value, { positive: true });
+  if (checked.ok) return checked.value;
+  ctx.addIssue({ code: 'custom', message: checked.problem, input: value });
+  return z.NEVER;
+});
+
+const orderDate = z.unknown().transform((value, ctx) => {
+  const date = parseIsoDateTime(value);
+  if (date !== undefined) return date;
+  const message =
+    value === undefined
+      ? 'is required'
+      : `must be an ISO 8601 date-time like "2024-05-01T12:00:00Z" or a date like "2024-05-01" that exists on the calendar, got ${describeValue(value)}`;
+  ctx.addIssue({ code: 'custom', message, input: value });
+  return z.NEVER;
+});
+
+const quantity = z
+  .number({ error: expected('a whole number') })
+  // abort: 1.5 or 0.5 is reported once, as "not a whole number", not again for its range.
+  .int({ error: got('must be a whole number'), abort: true })
+  .min(1, { error: got('must be at least 1') })
+  .max(MAX_QUANTITY, { error: got(`must be at most ${MAX_QUANTITY}`) });
+
+const currency = z
+  .string({ error: expected('a string') })
+  .refine(isIso4217Currency, { error: got('must be an active ISO 4217 currency code in upper case, like "USD"') });
+
+/** Reads a status in any accepted spelling; `fallback` is used when the field is absent. */
+function status(fallback?: OrderStatus) {
+  return z.unknown().transform((value, ctx): OrderStatus => {
+    if (value === undefined && fallback !== undefined) return fallback;
+    const parsed = parseStatus(value);
+    if (parsed !== undefined) return parsed;
+    const message = value === undefined ? 'is required' : `must be ${KNOWN_STATUSES}, got ${describeValue(value)}`;
+    ctx.addIssue({ code: 'custom', message, input: value });
+    return z.NEVER;
+  });
+}
+
+const orderItem = z.object(
+  { itemId: identifier, quantity, price: positiveMoney },
+  { error: expected('an object with itemId, quantity and price') },
+);
+
+const orderItems = z
+  .array(orderItem, { error: expected('an array of items') })
+  .min(1, { error: 'must contain at least one item' })
+  .max(MAX_ITEMS, { error: (issue) => `must contain at most ${MAX_ITEMS} items, got ${describeValue(issue.input)}` });
+
+/** Statuses a new order may be created with. */
+const NEW_ORDER_STATUS = z
+  .literal(INITIAL_ORDER_STATUS, { error: got(`of a new order must be '${INITIAL_ORDER_STATUS}'`) });
+
+const orderFields = {
+  orderId: identifier,
+  customerId: identifier,
+  orderDate,
+  items: orderItems,
+  totalAmount: positiveMoney,
+  currency,
+};
+
+/**
+ * A full order. `newOrder` additionally requires status 'pending' (or no status): an order
+ * enters the lifecycle at its start and moves on only through status updates.
+ */
+function order(newOrder: boolean) {
+  const statusField = newOrder ? status(INITIAL_ORDER_STATUS).pipe(NEW_ORDER_STATUS) : status(INITIAL_ORDER_STATUS);
+  return z
+    .object({ ...orderFields, status: statusField }, { error: expected('a JSON object') })
+    .superRefine(
+      (body, ctx) => {
+        const sum = sumLineItems(body.items);
+        if (!sum.equals(body.totalAmount)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['totalAmount'],
+            message: `${formatMoney(body.totalAmount)} does not equal the sum of price x quantity over the items, ${formatMoney(sum)}`,
+            input: body.totalAmount,
+          });
+        }
+      },
+      {
+        // Compare the total whenever the items and the total themselves are valid, even if other
+        // fields are broken, so one response lists every error.
+        when: (payload) =>
+          payload.issues.every((issue) => {
+            const field = issue.path?.[0];
+            return field !== undefined && field !== 'items' && field !== 'totalAmount';
+          }),
+      },
+    );
+}
+
+/** A full order in any status (events, stored orders, fixtures). */
+export const orderSchema = order(false);
+/** A full order body sent to create an order. */
+export const newOrderSchema = order(true);
+
+/** The short create form: the cart service generates the rest. */
+export const generateRequestSchema = z.object(
+  {
+    orderId: identifier,
+    numItems: z
+      .number({ error: expected('a whole number (or send a full order with items)') })
+      .int({ error: got('must be a whole number'), abort: true })
+      .min(1, { error: got('must be at least 1') })
+      .max(MAX_ITEMS, { error: got(`must be at most ${MAX_ITEMS}`) }),
+  },
+  { error: expected('a JSON object') },
+);
+
+/** A status update: the order and the status it should move to. */
+export const statusUpdateSchema = z.object({ orderId: identifier, status: status() }, { error: expected('a JSON object') });

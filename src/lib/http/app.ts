@@ -1,0 +1,119 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { AppError, toAppError } from '../../errors';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../metrics';
+import type { ErrorEnvelope } from './envelope';
+
+/** A dependency `/ready` checks; `check` rejects when it is unreachable. */
+export interface ReadinessCheck {
+  name: 'kafka' | 'registry' | 'database';
+  check(): Promise<void>;
+}
+
+export interface HttpAppOptions {
+  metrics: Metrics;
+  logger: Logger;
+  bodyLimit: string;
+  readiness: ReadinessCheck[];
+  /** Mounts the service's own routes. */
+  routes(app: Express): void;
+}
+
+const READY_CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * An Express app with what both services share: JSON-only bodies (415 otherwise, 413 when
+ * too large, 400 when malformed), the request duration histogram, /health, /ready,
+ * /metrics, a 404 for unknown routes and one error handler that answers with the envelope
+ * and never leaks a stack trace.
+ */
+export function createHttpApp({ metrics, logger, bodyLimit, readiness, routes }: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(recordDuration(metrics));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: bodyLimit, strict: false }));
+
+  app.get('/health', (_req, res) => {
+    res.json({ success: true, message: 'alive', data: { status: 'ok' } });
+  });
+  app.get('/ready', async (_req, res) => {
+    const results = await Promise.all(readiness.map(async ({ name, check }) => [name, await probe(check)] as const));
+    const failing = results.filter(([, state]) => state !== 'up').map(([name]) => name);
+    const data = Object.fromEntries(results);
+    if (failing.length === 0) res.json({ success: true, message: 'ready', data });
+    else res.status(503).json({ success: false, code: 'DEPENDENCY_UNAVAILABLE', message: `not ready: ${failing.join(', ')} unreachable`, data });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  routes(app);
+
+  app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(logger));
+  return app;
+}
+
+async function probe(check: () => Promise<void>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`)), READY_CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'up';
+  } catch (error) {
+    return `down: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function recordDuration(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const end = metrics.httpRequestDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      // The route template keeps the label bounded; unmatched paths share one value.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ route, status_code: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    next(new AppError('UNSUPPORTED_MEDIA_TYPE', `expected Content-Type application/json, got '${req.headers['content-type'] ?? 'none'}'`));
+    return;
+  }
+  next();
+};
+
+/** body-parser's own errors, by their `type`, mapped onto the project's error kinds. */
+const BODY_PARSER_ERRORS: Record<string, (error: Error) => AppError> = {
+  'entity.parse.failed': () => new AppError('MALFORMED_REQUEST', 'the request body is not valid JSON'),
+  'entity.too.large': () => new AppError('PAYLOAD_TOO_LARGE', 'the request body is larger than the service accepts'),
+  'encoding.unsupported': (error) => new AppError('UNSUPPORTED_MEDIA_TYPE', error.message),
+  'charset.unsupported': (error) => new AppError('UNSUPPORTED_MEDIA_TYPE', error.message),
+};
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const parserError = (error as { type?: string }).type;
+    const appError = parserError && BODY_PARSER_ERRORS[parserError] ? BODY_PARSER_ERRORS[parserError](error as Error) : toAppError(error);
+    if (appError.code === 'INTERNAL') logger.error({ err: error, method: req.method, path: req.path }, 'request failed with a bug');
+    else logger.debug({ code: appError.code, method: req.method, path: req.path }, appError.message);
+    if (appError.details.retryAfterSeconds !== undefined) res.set('Retry-After', String(appError.details.retryAfterSeconds));
+    const body: ErrorEnvelope = {
+      success: false,
+      code: appError.code,
+      // A bug's own message may reveal internals; the log keeps it, the client gets a generic one.
+      message: appError.code === 'INTERNAL' ? 'internal error' : appError.message,
+      ...(appError.fieldErrors.length > 0 ? { errors: appError.fieldErrors } : {}),
+    };
+    res.status(appError.httpStatus).json(body);
+  };
+}

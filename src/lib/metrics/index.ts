@@ -1,0 +1,1 @@
+export { createMetrics, timeDbOperation, type Metrics } from './metrics';

@@ -1,0 +1,98 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every Prometheus metric of Orderflow, defined once. Each service builds its own set in
+ * its own registry (so tests can run both services in one process). Label values are
+ * bounded: event types, outcomes, routes and reasons — never an order id.
+ */
+export function createMetrics(service: 'cart-service' | 'order-service') {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+
+  const metrics = {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code.',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    eventsProduced: new Counter({
+      name: 'orderflow_events_produced_total',
+      help: 'Events the cart service published, by event type and outcome (acknowledged or failed).',
+      labelNames: ['event_type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    produceBatchSize: new Histogram({
+      name: 'orderflow_produce_batch_events',
+      help: 'Events carried by one Kafka produce call of the cart service (micro-batching).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: [registry],
+    }),
+    eventsConsumed: new Counter({
+      name: 'orderflow_events_consumed_total',
+      help: 'Events the order service consumed, by event type and outcome (applied, duplicate, parked, rejected, dead_lettered).',
+      labelNames: ['event_type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    eventToPersistedLatency: new Histogram({
+      name: 'orderflow_event_to_persisted_seconds',
+      help: 'Time from an event being produced (its time) to its effect being committed in PostgreSQL.',
+      labelNames: ['event_type'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'orderflow_consumer_lag_messages',
+      help: 'Messages between the order service group committed offset and the partition end.',
+      labelNames: ['topic', 'partition'] as const,
+      registers: [registry],
+    }),
+    dbQueryDuration: new Histogram({
+      name: 'orderflow_db_query_duration_seconds',
+      help: 'Duration of database operations, by operation.',
+      labelNames: ['operation'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'orderflow_dead_letters_total',
+      help: 'Messages sent to the dead-letter topic, by reason.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    registryErrors: new Counter({
+      name: 'orderflow_schema_registry_errors_total',
+      help: 'Failed schema registry calls, by operation.',
+      labelNames: ['operation'] as const,
+      registers: [registry],
+    }),
+    ordersByStatus: new Gauge({
+      name: 'orderflow_orders',
+      help: 'Orders persisted by the order service, by current status.',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    revenue: new Gauge({
+      name: 'orderflow_revenue',
+      help: 'Sum of totalAmount of persisted, not cancelled orders, by currency (for display; the API answers exact sums).',
+      labelNames: ['currency'] as const,
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Times `operation` into the database latency histogram. */
+export async function timeDbOperation<T>(metrics: Metrics, operation: string, run: () => Promise<T>): Promise<T> {
+  const end = metrics.dbQueryDuration.startTimer({ operation });
+  try {
+    return await run();
+  } finally {
+    end();
+  }
+}
