@@ -69,17 +69,17 @@ const currency = z
   .string({ error: expected('a string') })
   .refine(isIso4217Currency, { error: got('must be an active ISO 4217 currency code in upper case, like "USD"') });
 
-/** Reads a status in any accepted spelling; `fallback` is used when the field is absent. */
-function status(fallback?: OrderStatus) {
-  return z.unknown().transform((value, ctx): OrderStatus => {
-    if (value === undefined && fallback !== undefined) return fallback;
-    const parsed = parseStatus(value);
-    if (parsed !== undefined) return parsed;
-    const message = value === undefined ? 'is required' : `must be ${KNOWN_STATUSES}, got ${describeValue(value)}`;
-    ctx.addIssue({ code: 'custom', message, input: value });
-    return z.NEVER;
-  });
-}
+/** A status in any accepted spelling, read to its canonical form. */
+const status = z.unknown().transform((value, ctx): OrderStatus => {
+  const parsed = parseStatus(value);
+  if (parsed !== undefined) return parsed;
+  const message = value === undefined ? 'is required' : `must be ${KNOWN_STATUSES}, got ${describeValue(value)}`;
+  ctx.addIssue({ code: 'custom', message, input: value });
+  return z.NEVER;
+});
+
+/** The status of a full order: absent means 'pending'. */
+const orderStatus = status.default(INITIAL_ORDER_STATUS);
 
 const orderItem = z.object(
   { itemId: identifier, quantity, price: positiveMoney },
@@ -91,7 +91,7 @@ const orderItems = z
   .min(1, { error: 'must contain at least one item' })
   .max(MAX_ITEMS, { error: (issue) => `must contain at most ${MAX_ITEMS} items, got ${describeValue(issue.input)}` });
 
-/** Statuses a new order may be created with. */
+/** The only status a new order may be created with. */
 const NEW_ORDER_STATUS = z
   .literal(INITIAL_ORDER_STATUS, { error: got(`of a new order must be '${INITIAL_ORDER_STATUS}'`) });
 
@@ -109,7 +109,7 @@ const orderFields = {
  * enters the lifecycle at its start and moves on only through status updates.
  */
 function order(newOrder: boolean) {
-  const statusField = newOrder ? status(INITIAL_ORDER_STATUS).pipe(NEW_ORDER_STATUS) : status(INITIAL_ORDER_STATUS);
+  const statusField = newOrder ? orderStatus.pipe(NEW_ORDER_STATUS) : orderStatus;
   return z
     .object({ ...orderFields, status: statusField }, { error: expected('a JSON object') })
     .superRefine(
@@ -146,7 +146,12 @@ export const generateRequestSchema = z.object(
   {
     orderId: identifier,
     numItems: z
-      .number({ error: expected('a whole number (or send a full order with items)') })
+      .number({
+        error: (issue) =>
+          issue.input === undefined
+            ? 'is required, or send a full order with items'
+            : `must be a whole number, got ${describeValue(issue.input)}`,
+      })
       .int({ error: got('must be a whole number'), abort: true })
       .min(1, { error: got('must be at least 1') })
       .max(MAX_ITEMS, { error: got(`must be at most ${MAX_ITEMS}`) }),
@@ -155,4 +160,4 @@ export const generateRequestSchema = z.object(
 );
 
 /** A status update: the order and the status it should move to. */
-export const statusUpdateSchema = z.object({ orderId: identifier, status: status() }, { error: expected('a JSON object') });
+export const statusUpdateSchema = z.object({ orderId: identifier, status }, { error: expected('a JSON object') });
