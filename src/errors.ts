@@ -30,7 +30,9 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { fieldErrors?: FieldError[]; cause?: unknown; retryAfterSeconds?: number } = {},
+    // reason: a machine-readable sub-kind, e.g. why a message is poison ('UNKNOWN_SCHEMA_ID'),
+    // for dead-letter headers and bounded metric labels.
+    readonly details: { fieldErrors?: FieldError[]; cause?: unknown; retryAfterSeconds?: number; reason?: string } = {},
   ) {
     super(message, { cause: details.cause });
     this.name = 'AppError';

@@ -1,15 +1,16 @@
 /**
- * The local stack: `up`, `down` and `status` for Kafka (KRaft), the schema registry and
- * PostgreSQL on loopback. Usage: tsx scripts/stack/cli.ts <up|down|status> [component...]
+ * The local stack: `up`, `down` and `status` for Kafka (KRaft), the schema registry,
+ * PostgreSQL and Prometheus on loopback. Usage: tsx scripts/stack/cli.ts <up|down|status> [component...]
  */
 import type { StackComponent } from './component';
 import { kafka } from './kafka';
 import { postgres } from './postgres';
+import { prometheus } from './prometheus';
 import { StackError } from './process';
 import { registry } from './registry';
 
 /** Start order: the registry keeps its schemas in Kafka, so Kafka comes first. */
-const COMPONENTS: readonly StackComponent[] = [postgres, kafka, registry];
+const COMPONENTS: readonly StackComponent[] = [postgres, kafka, registry, prometheus];
 
 function select(names: string[]): StackComponent[] {
   if (names.length === 0) return [...COMPONENTS];
@@ -26,14 +27,14 @@ async function up(components: StackComponent[]): Promise<void> {
     await component.install();
     await component.start();
     const { detail } = await component.status();
-    console.log(`  ${component.name.padEnd(9)} ready   ${detail}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(`  ${component.name.padEnd(11)} ready   ${detail}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
 }
 
 async function down(components: StackComponent[]): Promise<void> {
   for (const component of [...components].reverse()) {
     await component.stop();
-    console.log(`  ${component.name.padEnd(9)} stopped`);
+    console.log(`  ${component.name.padEnd(11)} stopped`);
   }
 }
 
@@ -44,7 +45,7 @@ async function status(components: StackComponent[]): Promise<boolean> {
     const { running, ready, pid, detail } = await component.status();
     allReady &&= ready;
     const state = ready ? 'ready' : running ? 'NOT READY' : 'stopped';
-    console.log(`  ${component.name.padEnd(9)} ${state.padEnd(9)} ${detail}${pid ? `  pid ${pid}` : ''}${ready ? '' : `  log: ${component.logFile}`}`);
+    console.log(`  ${component.name.padEnd(11)} ${state.padEnd(11)} ${detail}${pid ? `  pid ${pid}` : ''}${ready ? '' : `  log: ${component.logFile}`}`);
   }
   return allReady;
 }
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       if (!(await status(components))) process.exitCode = 1;
       return;
     default:
-      throw new StackError('usage: stack <up|down|status> [postgres|kafka|registry ...]');
+      throw new StackError('usage: stack <up|down|status> [postgres|kafka|registry|prometheus ...]');
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * Loopback ports of the local stack. They sit away from the usual defaults (9092, 8081,
- * 5432) so the stack can run beside a Kafka, registry or PostgreSQL already on the machine.
+ * 5432, 9090) so the stack can run beside a Kafka, registry or PostgreSQL already on the machine.
  */
 export const STACK_PORTS = Object.freeze({
   kafka: portFromEnv('ORDERFLOW_KAFKA_PORT', 19092),
   kafkaController: portFromEnv('ORDERFLOW_KAFKA_CONTROLLER_PORT', 19093),
   registry: portFromEnv('ORDERFLOW_REGISTRY_PORT', 18081),
   postgres: portFromEnv('ORDERFLOW_POSTGRES_PORT', 15432),
+  prometheus: portFromEnv('ORDERFLOW_PROMETHEUS_PORT', 19090),
 });
 
 function portFromEnv(name: string, fallback: number): number {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { ComponentStatus, StackComponent } from './component';
 import { DATA_DIR, LOG_DIR, RUN_DIR } from './paths';
 import { STACK_PORTS } from './ports';
-import { assertPortFree, commandExists, runOrFail, StackError } from './process';
+import { aptInstall } from './apt';
+import { assertPortFree, runOrFail, StackError } from './process';
 
 /** Credentials of the private cluster; `DATABASE_URL`'s default in src/config.ts matches them. */
 export const POSTGRES_USER = 'orderflow';
@@ -49,27 +50,6 @@ function ownedDir(path: string): void {
   mkdirSync(path, { recursive: true });
   chmodSync(path, 0o700);
   if (RUN_AS) runOrFail('chown', ['-R', `${RUN_AS}:`, path], `postgres: giving ${path} to ${RUN_AS}`);
-}
-
-function installServer(): void {
-  const aptGet = ['-y', '-q', '-o', 'Dpkg::Options::=--force-confold', '-o', 'Dpkg::Options::=--force-confdef', 'install', 'postgresql'];
-  const sudo = userInfo().uid === 0 ? [] : ['sudo', '-n'];
-  if (sudo.length > 0 && !commandExists('sudo')) {
-    throw new StackError('postgres: the PostgreSQL server is missing; install it with `apt-get install postgresql` as root, then start the stack again');
-  }
-  // Debian would otherwise create and start its own cluster on port 5432 that the stack never stops.
-  if (!existsSync('/etc/postgresql-common/createcluster.conf')) {
-    const write = spawnSync(...shell(sudo, "mkdir -p /etc/postgresql-common && echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf"));
-    if (write.status !== 0) throw new StackError('postgres: could not write /etc/postgresql-common/createcluster.conf');
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const [command, ...rest] = [...sudo, 'apt-get'];
-  runOrFail(command ?? 'apt-get', [...rest, 'update', '-q'], 'postgres: apt-get update', { env });
-  runOrFail(command ?? 'apt-get', [...rest, ...aptGet], 'postgres: apt-get install postgresql', { env });
-}
-
-function shell(sudo: string[], script: string): [string, string[]] {
-  return sudo.length > 0 ? ['sudo', ['-n', 'sh', '-c', script]] : ['sh', ['-c', script]];
 }
 
 function initCluster(): void {
@@ -135,7 +115,7 @@ export const postgres: StackComponent = {
   logFile: LOG_FILE,
 
   async install() {
-    if (binDir() === undefined) installServer();
+    if (binDir() === undefined) aptInstall(['postgresql'], 'postgres');
     if (binDir() === undefined) throw new StackError(`postgres: apt-get finished but no server was found under ${PG_ROOT}`);
   },
 

@@ -128,13 +128,21 @@ export const LOGICAL_TYPES = {
 /**
  * avsc options for every type built from our schemas. `wrapUnions: false` keeps a nullable
  * field a plain `T | null` (the generated types promise that shape).
+ *
+ * Frozen because `Type.forSchema` stores its name registry on the options object it is given:
+ * a shared, mutated object would make the second schema that defines `OrderStatus` fail with
+ * "duplicate type name". Pass a copy (`{ ...AVRO_OPTIONS }`), as avroType does.
  */
-export const AVRO_OPTIONS = {
+export const AVRO_OPTIONS = Object.freeze({
   logicalTypes: LOGICAL_TYPES,
   wrapUnions: false,
-} as const;
+});
 
-/** Builds an avsc Type from a schema with Orderflow's logical types wired in. */
-export function avroType(schema: Schema | string): Type {
-  return avro.Type.forSchema(schema as Schema, AVRO_OPTIONS);
+/**
+ * Builds an avsc Type from a schema (parsed JSON, or a type name) with Orderflow's logical
+ * types wired in. Takes any object because avsc checks the schema itself, with better messages
+ * than a compile-time shape could give for JSON read from a file or a registry.
+ */
+export function avroType(schema: object | string): Type {
+  return avro.Type.forSchema(schema as Schema, { ...AVRO_OPTIONS });
 }

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Order, OrderStatus } from '../domain';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { createBatchingProducer } from '../lib/kafka';
+import type { Metrics } from '../lib/metrics';
+import { createOrderEventSerde, EVENT_ID_HEADER, EVENT_TYPE_HEADER, type OrderEvent } from '../lib/registry';
+
+/** Seconds a client is asked to wait before retrying when Kafka or the registry is down. */
+export const RETRY_AFTER_SECONDS = 5;
+/** Partitions of the order events topic when the service creates it. */
+const TOPIC_PARTITIONS = 3;
+/** How long Kafka may take to acknowledge one produce call before the request answers 503. */
+const PRODUCE_TIMEOUT_MS = 5_000;
+
+export interface OrderEventPublisherOptions {
+  kafka: Kafka;
+  registryUrl: string;
+  topic: string;
+  lingerMs: number;
+  maxBatch: number;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** What a publish tells the caller: the id of the event now acknowledged by Kafka. */
+export interface Published {
+  eventId: string;
+}
+
+interface Outgoing {
+  eventType: OrderEvent['type'];
+  message: Message;
+}
+
+/**
+ * Publishes order events: Avro in Confluent wire format through the shared serde, key =
+ * order id, headers with event type and event id, through an idempotent producer with
+ * acks=all and micro-batching. A publish resolves only when Kafka acknowledged the event;
+ * when Kafka or the registry is unavailable it rejects with DEPENDENCY_UNAVAILABLE.
+ *
+ * Start-up work (connect, create the topic, register the schemas) is retried on the next
+ * publish when it fails, so a service started during an outage recovers by itself.
+ */
+export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs, maxBatch, metrics, logger }: OrderEventPublisherOptions) {
+  const serde = createOrderEventSerde({ registryUrl, topic });
+  // kafkajs requires maxInFlightRequests 1 for idempotence; few fast retries so an outage
+  // becomes a 503 within seconds instead of a minute of back-off.
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
+  let ready: Promise<void> | undefined;
+
+  const batcher = createBatchingProducer<Outgoing>({
+    lingerMs,
+    maxBatch,
+    send: async (batch) => {
+      metrics.produceBatchSize.observe(batch.length);
+      try {
+        await producer.send({ topic, acks: -1, timeout: PRODUCE_TIMEOUT_MS, messages: batch.map((entry) => entry.message) });
+        batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'acknowledged' }));
+      } catch (error) {
+        batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'failed' }));
+        throw error;
+      }
+    },
+  });
+
+  async function prepare(): Promise<void> {
+    await producer.connect();
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const created = await admin.createTopics({ topics: [{ topic, numPartitions: TOPIC_PARTITIONS }], waitForLeaders: true });
+      if (created) logger.info({ topic }, 'created the order events topic');
+    } finally {
+      await admin.disconnect();
+    }
+    try {
+      await serde.registerSchemas();
+    } catch (error) {
+      metrics.registryErrors.inc({ operation: 'register' });
+      throw error;
+    }
+  }
+
+  /** Single-flight: concurrent callers share one attempt; a failed attempt is forgotten. */
+  function ensureReady(): Promise<void> {
+    ready ??= prepare().catch((error: unknown) => {
+      ready = undefined;
+      throw unavailable('Kafka or the schema registry', error);
+    });
+    return ready;
+  }
+
+  async function publish(orderId: string, event: OrderEvent): Promise<Published> {
+    await ensureReady();
+    let value: Buffer;
+    try {
+      value = await serde.encode(event);
+    } catch (error) {
+      metrics.registryErrors.inc({ operation: 'encode' });
+      throw error instanceof AppError ? error : unavailable('the schema registry', error);
+    }
+    const headers = { [EVENT_TYPE_HEADER]: event.type, [EVENT_ID_HEADER]: event.eventId };
+    try {
+      await batcher.publish({ eventType: event.type, message: { key: orderId, value, headers } });
+    } catch (error) {
+      logger.warn({ orderId, eventId: event.eventId, err: error }, 'Kafka did not acknowledge the event');
+      throw unavailable('Kafka', error);
+    }
+    logger.debug({ orderId, eventId: event.eventId, eventType: event.type }, 'event acknowledged by Kafka');
+    return { eventId: event.eventId };
+  }
+
+  return {
+    /** Connects, creates the topic and registers the schemas; rejects (DEPENDENCY_UNAVAILABLE) when it cannot yet. */
+    start: ensureReady,
+
+    publishOrderCreated(order: Order): Promise<Published> {
+      return publish(order.orderId, { type: 'OrderCreated', eventId: randomUUID(), occurredAt: new Date(), order });
+    },
+
+    publishStatusUpdated(orderId: string, status: OrderStatus, previousStatus: OrderStatus): Promise<Published> {
+      return publish(orderId, { type: 'OrderStatusUpdated', eventId: randomUUID(), occurredAt: new Date(), orderId, status, previousStatus });
+    },
+
+    /** Sends what waits, then disconnects. */
+    async stop(): Promise<void> {
+      await batcher.flush();
+      await producer.disconnect();
+    },
+  };
+}
+
+export type OrderEventPublisher = ReturnType<typeof createOrderEventPublisher>;
+
+function unavailable(what: string, error: unknown): AppError {
+  if (error instanceof AppError && error.code === 'DEPENDENCY_UNAVAILABLE') return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AppError('DEPENDENCY_UNAVAILABLE', `${what} is unavailable: ${detail}`, { cause: error, retryAfterSeconds: RETRY_AFTER_SECONDS });
+}
