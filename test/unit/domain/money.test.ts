@@ -113,22 +113,33 @@ describe('money', () => {
   });
 
   describe('sumLineItems', () => {
-    it('sums price x quantity exactly where floats would drift', () => {
+    it('sums price x quantity exactly where floats would drift (0.10 + 0.20, 3 x 1.10)', () => {
       const items = [
-        { price: new Decimal('0.10'), quantity: 3 },
+        { price: new Decimal('0.10'), quantity: 1 },
         { price: new Decimal('0.20'), quantity: 1 },
+        { price: new Decimal('1.10'), quantity: 3 },
       ];
-      expect(sumLineItems(items).toFixed()).to.equal('0.5');
-      expect(0.1 * 3 + 0.2).to.not.equal(0.5); // the float answer this guards against
+      expect(sumLineItems(items).toFixed()).to.equal('3.6');
+      expect(0.1 + 0.2 + 1.1 * 3).to.not.equal(3.6); // the float answer this guards against
     });
 
     it('stays exact at the limits: 100 lines of 10,000 x 9,999,999,999.99', () => {
       const items = Array.from({ length: 100 }, () => ({ price: new Decimal('9999999999.99'), quantity: 10_000 }));
-      expect(sumLineItems(items).toFixed()).to.equal('9999999999990000000');
+      expect(sumLineItems(items).toFixed()).to.equal('9999999999990000');
     });
 
     it('is zero for no items', () => {
       expect(sumLineItems([]).isZero()).to.equal(true);
+    });
+
+    it('does not depend on the global Decimal precision', () => {
+      const saved = Decimal.precision;
+      Decimal.set({ precision: 5 });
+      try {
+        expect(sumLineItems([{ price: new Decimal('1234567.89'), quantity: 3 }]).toFixed()).to.equal('3703703.67');
+      } finally {
+        Decimal.set({ precision: saved });
+      }
     });
 
     it('returns a plain Decimal that compares deeply with one built directly', () => {
