@@ -136,7 +136,9 @@ function installDistribution(): void {
 
 function jvmArgs(): string[] {
   return [
-    // Bounded heap: the registry holds a few hundred schemas in an in-memory H2.
+    // Bounded heap: the registry holds a few hundred schemas in an in-memory H2. The JVM's
+    // default initial heap (1/64 of RAM) would be committed at once; start small instead.
+    '-Xms64m',
     '-Xmx384m',
     // Least memory and threads for a small heap on a small machine.
     '-XX:+UseSerialGC',
