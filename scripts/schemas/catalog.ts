@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Type } from 'avsc';
-import { avroType } from '../../src/lib/registry/logical-types';
+import { avroType, LOGICAL_TYPES } from '../../src/lib/registry/logical-types';
 import { DEFAULT_COMPATIBILITY, isCompatibilityMode, type CompatibilityMode } from '../../src/lib/registry/compatibility';
 
 /** The schemas folder of the repository: the source of truth. */
@@ -118,6 +118,11 @@ function loadVersion(file: string, version: number): SchemaVersion {
   const schema = parseJson(file) as RecordSchema;
   if (schema === null || typeof schema !== 'object' || schema.type !== 'record') throw new SchemaCatalogError(`${file}: the top-level schema must be a record`);
   if (!schema.namespace) throw new SchemaCatalogError(`${file}: the record needs a namespace (subjects use its full name)`);
+  const unsupported = logicalTypesIn(schema).filter((name) => !(name in LOGICAL_TYPES));
+  if (unsupported.length > 0) {
+    // avsc would silently read them as their underlying type (a 'date' as a plain number).
+    throw new SchemaCatalogError(`${file}: logical type ${unsupported.join(', ')} is not wired into avsc; add it to src/lib/registry/logical-types.ts`);
+  }
   let type: Type;
   try {
     type = avroType(schema);
@@ -125,6 +130,13 @@ function loadVersion(file: string, version: number): SchemaVersion {
     throw new SchemaCatalogError(`${file}: not a valid Avro schema: ${(error as Error).message}`);
   }
   return { version, file, schema, type };
+}
+
+function logicalTypesIn(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(logicalTypesIn);
+  if (node === null || typeof node !== 'object') return [];
+  const own = (node as { logicalType?: unknown }).logicalType;
+  return [...(typeof own === 'string' ? [own] : []), ...Object.values(node).flatMap(logicalTypesIn)];
 }
 
 function parseJson(file: string): unknown {

@@ -16,6 +16,7 @@ export type CompatibilityMode = (typeof COMPATIBILITY_MODES)[number];
 /** The mode a subject gets when schemas/compatibility.json does not name it. */
 export const DEFAULT_COMPATIBILITY: CompatibilityMode = 'BACKWARD';
 
+/** True when `value` is one of COMPATIBILITY_MODES (spelled as the registry API spells it). */
 export function isCompatibilityMode(value: unknown): value is CompatibilityMode {
   return typeof value === 'string' && (COMPATIBILITY_MODES as readonly string[]).includes(value);
 }
@@ -40,6 +41,7 @@ const RULES: Readonly<Record<CompatibilityMode, CompatibilityRule>> = {
   FULL_TRANSITIVE: { backward: true, forward: true, transitive: true },
 };
 
+/** What `mode` demands of a new version. */
 export function compatibilityRule(mode: CompatibilityMode): CompatibilityRule {
   return RULES[mode];
 }
@@ -95,7 +97,7 @@ export function localCompatibilityProblems(mode: CompatibilityMode, candidate: T
     const newReadsOld = backward ? explainUnreadable(candidate, previous.type) : undefined;
     if (newReadsOld) problems.push(`it cannot read data written with v${previous.version}: ${newReadsOld}`);
     const oldReadsNew = forward ? explainUnreadable(previous.type, candidate) : undefined;
-    if (oldReadsNew) problems.push(`v${previous.version} readers cannot read its data: ${oldReadsNew}`);
+    if (oldReadsNew) problems.push(`readers of v${previous.version} cannot read its data: ${oldReadsNew}`);
   }
   return problems;
 }

@@ -6,6 +6,7 @@ import { AppError } from '../../errors';
  */
 export const POISON_REASONS = ['NOT_CONFLUENT_AVRO', 'UNKNOWN_SCHEMA_ID', 'UNKNOWN_EVENT_TYPE', 'INCOMPATIBLE_SCHEMA', 'UNDECODABLE'] as const;
 
+/** The `details.reason` of a POISON_MESSAGE raised while decoding. */
 export type PoisonReason = (typeof POISON_REASONS)[number];
 
 /** A POISON_MESSAGE AppError whose `details.reason` says why. */
@@ -31,6 +32,10 @@ export function registryStatusOf(error: unknown): number | undefined {
  * retriable, never the message's fault, so the consumer must not dead-letter on it.
  */
 export function registryUnavailable(registryUrl: string, error: unknown): AppError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = (error instanceof Error ? error.message : String(error))
+    .replace(/^Confluent_Schema_Registry - /, '')
+    // @kafkajs/confluent-schema-registry (through mappersmith) reports a failed connection as
+    // "Error, status 400: connect ECONNREFUSED ..."; no registry answered, so drop the status.
+    .replace(/^Error, status 400: (?=.*\b(E[A-Z]+|socket hang up)\b)/, '');
   return new AppError('DEPENDENCY_UNAVAILABLE', `schema registry at ${registryUrl} is unavailable: ${detail}`, { cause: error, retryAfterSeconds: 5 });
 }

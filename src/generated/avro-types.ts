@@ -1,0 +1,117 @@
+// Generated from schemas/ by `npm run schemas:generate` — do not edit.
+
+import type { Decimal } from 'decimal.js';
+
+/** An order was accepted by the cart service; carries the whole order. Kafka key: the order id. */
+export interface OrderCreated {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the order was accepted (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order as accepted. */
+  order: Order;
+}
+
+/** What encoding accepts for {@link OrderCreated}: fields with a schema default may be left out (avsc writes the default). */
+export interface OrderCreatedInput {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the order was accepted (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order as accepted. */
+  order: OrderInput;
+}
+
+/** An e-commerce order. */
+export interface Order {
+  /** Business id of the order, e.g. ORDER-001. */
+  orderId: string;
+  /** Id of the customer who placed the order. */
+  customerId: string;
+  /** When the customer placed the order (UTC instant, milliseconds). */
+  orderDate: Date;
+  /** The order lines; never empty. */
+  items: Array<OrderItem>;
+  /** Sum of price x quantity over the items, exact. */
+  totalAmount: Decimal;
+  /** ISO 4217 code of the prices and total, e.g. EUR. */
+  currency: string;
+  /** Status of the order when the event was written. */
+  status: OrderStatus;
+  /** Where the order was placed: web, mobile, marketplace, ... Added in v2; records written before v2 read as web. Default: "web". */
+  salesChannel: string;
+}
+
+/** What encoding accepts for {@link Order}: fields with a schema default may be left out (avsc writes the default). */
+export interface OrderInput {
+  /** Business id of the order, e.g. ORDER-001. */
+  orderId: string;
+  /** Id of the customer who placed the order. */
+  customerId: string;
+  /** When the customer placed the order (UTC instant, milliseconds). */
+  orderDate: Date;
+  /** The order lines; never empty. */
+  items: Array<OrderItemInput>;
+  /** Sum of price x quantity over the items, exact. */
+  totalAmount: Decimal;
+  /** ISO 4217 code of the prices and total, e.g. EUR. */
+  currency: string;
+  /** Status of the order when the event was written. */
+  status: OrderStatus;
+  /** Where the order was placed: web, mobile, marketplace, ... Added in v2; records written before v2 read as web. Default: "web". */
+  salesChannel?: string;
+}
+
+/** One order line. */
+export interface OrderItem {
+  /** Id of the article. */
+  itemId: string;
+  /** How many, at least 1. */
+  quantity: number;
+  /** Unit price in the order's currency, exact, greater than 0. */
+  price: Decimal;
+}
+
+/** What encoding accepts for {@link OrderItem}: fields with a schema default may be left out (avsc writes the default). */
+export interface OrderItemInput {
+  /** Id of the article. */
+  itemId: string;
+  /** How many, at least 1. */
+  quantity: number;
+  /** Unit price in the order's currency, exact, greater than 0. */
+  price: Decimal;
+}
+
+/** The symbols of io.orderflow.events.OrderStatus, in schema order. */
+export const ORDER_STATUS_SYMBOLS = ['pending', 'confirmed', 'paid', 'shipped', 'delivered', 'cancelled', 'unknown'] as const;
+
+/** Order lifecycle. A symbol this reader does not know reads as 'unknown', which consumers reject as invalid. */
+export type OrderStatus = (typeof ORDER_STATUS_SYMBOLS)[number];
+
+/** An order moved to a new status. Kafka key: the order id, so it stays behind the order's OrderCreated. */
+export interface OrderStatusUpdated {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the status changed (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** Business id of the order, e.g. ORDER-001. */
+  orderId: string;
+  /** The new status. */
+  status: OrderStatus;
+  /** The status before the change, when the producer knew it. Default: null. */
+  previousStatus: null | OrderStatus;
+}
+
+/** What encoding accepts for {@link OrderStatusUpdated}: fields with a schema default may be left out (avsc writes the default). */
+export interface OrderStatusUpdatedInput {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the status changed (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** Business id of the order, e.g. ORDER-001. */
+  orderId: string;
+  /** The new status. */
+  status: OrderStatus;
+  /** The status before the change, when the producer knew it. Default: null. */
+  previousStatus?: null | OrderStatus;
+}

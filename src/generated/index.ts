@@ -1,0 +1,4 @@
+// Generated from schemas/ by `npm run schemas:generate` — do not edit.
+
+export * from './avro-types';
+export * from './avro-schemas';

@@ -1,0 +1,207 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+// The library throws these but does not re-export them from its index (3.9.0).
+import { ConfluentSchemaRegistryCompatibilityError, ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors';
+import type { Type } from 'avsc';
+import { AppError } from '../../errors';
+import { EVENT_NAMES, EVENT_SCHEMAS, type EventName } from '../../generated';
+import { isCompatibilityMode } from './compatibility';
+import { eventTypeOf, type DecodedOrderEvent, type OrderEvent } from './event-types';
+import { collectFieldErrors } from './field-errors';
+import { AVRO_OPTIONS, avroType } from './logical-types';
+import { createRegistryClient, RegistryHttpError, REGISTRY_ERROR_CODES, type RegistryClient } from './registry-client';
+import { poisonMessage, registryStatusOf, registryUnavailable } from './registry-errors';
+import { subjectFor } from './subject';
+import { parseWireHeader } from './wire-format';
+
+export interface OrderEventSerdeOptions {
+  /** Base URL of the Confluent-compatible registry API (config SCHEMA_REGISTRY_URL). */
+  registryUrl: string;
+  /** The topic the events go to; subjects are `<topic>-<record full name>`. */
+  topic: string;
+}
+
+/** Encodes and decodes order events in Confluent wire format against the schema registry. */
+export interface OrderEventSerde {
+  /**
+   * Registers the current version of every event schema under its subject (idempotent: an
+   * already registered schema keeps its id). Call it at start-up; encode calls it when it has
+   * not succeeded yet. Concurrent calls share one attempt; a failed attempt is retried next time.
+   * Rejects with DEPENDENCY_UNAVAILABLE when the registry cannot be reached, and INTERNAL when it
+   * refuses a schema (incompatible, or the subject's mode differs from schemas/compatibility.json).
+   */
+  registerSchemas(): Promise<void>;
+  /**
+   * The Avro record in Confluent wire format, written with the current schema. Rejects with
+   * VALIDATION_FAILED (field errors with paths such as `order.items.0.price`) when the event
+   * does not fit the schema, e.g. a price with three decimals or a number instead of a Decimal.
+   */
+  encode(event: OrderEvent): Promise<Buffer>;
+  /**
+   * Decodes a record written with any registered version into the current shape. Rejects with
+   * POISON_MESSAGE (`details.reason` one of POISON_REASONS) when the bytes can never be decoded,
+   * and DEPENDENCY_UNAVAILABLE (retriable) when the registry cannot answer now.
+   */
+  decode(buffer: Buffer): Promise<DecodedOrderEvent>;
+}
+
+interface Writer {
+  subject: string;
+  /** Exactly the JSON the register script sends, so both find the same registered version. */
+  schemaText: string;
+  version: number;
+  compatibility: COMPATIBILITY;
+  type: Type;
+}
+
+interface Reader {
+  type: EventName;
+  read(payload: Buffer): unknown;
+}
+
+/** How long library calls retry a 5xx before the caller sees DEPENDENCY_UNAVAILABLE. */
+const LIBRARY_RETRY = { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 };
+
+/**
+ * The order events' serde: registration and encoding through @kafkajs/confluent-schema-registry
+ * with Orderflow's logical types (decimal -> Decimal, timestamp-millis -> Date, uuid) wired in;
+ * decoding through a cache of writer-to-current resolvers, one per schema id.
+ */
+export function createOrderEventSerde({ registryUrl, topic }: OrderEventSerdeOptions): OrderEventSerde {
+  const library = new SchemaRegistry({ host: registryUrl, retry: LIBRARY_RETRY }, { [SchemaType.AVRO]: { ...AVRO_OPTIONS } });
+  const client = createRegistryClient({ baseUrl: registryUrl });
+  const writers = Object.fromEntries(EVENT_NAMES.map((name) => [name, writerFor(topic, name)])) as Record<EventName, Writer>;
+  let registration: Promise<Map<EventName, number>> | undefined;
+  // Single-flight: one registry request and one resolver per schema id, however many records
+  // of a new version arrive together. Failures are not cached, so an outage heals by itself.
+  const readers = new Map<number, Promise<Reader>>();
+
+  async function register(): Promise<Map<EventName, number>> {
+    const ids = new Map<EventName, number>();
+    for (const name of EVENT_NAMES) {
+      const writer = writers[name];
+      try {
+        const { id } = await library.register({ type: SchemaType.AVRO, schema: writer.schemaText }, { subject: writer.subject, compatibility: writer.compatibility });
+        ids.set(name, id);
+      } catch (error) {
+        throw registrationError(error, name, writer, registryUrl);
+      }
+    }
+    return ids;
+  }
+
+  function ensureRegistered(): Promise<Map<EventName, number>> {
+    registration ??= register().catch((error: unknown) => {
+      registration = undefined;
+      throw error;
+    });
+    return registration;
+  }
+
+  function readerFor(schemaId: number): Promise<Reader> {
+    let reader = readers.get(schemaId);
+    if (!reader) {
+      reader = resolveReader(client, schemaId, writers).catch((error: unknown) => {
+        readers.delete(schemaId);
+        throw error;
+      });
+      readers.set(schemaId, reader);
+    }
+    return reader;
+  }
+
+  return {
+    async registerSchemas() {
+      await ensureRegistered();
+    },
+
+    async encode(event) {
+      const writer = (writers as Partial<Record<string, Writer>>)[event.type];
+      if (!writer) throw new AppError('INTERNAL', `unknown event type '${String(event.type)}'; expected one of ${EVENT_NAMES.join(', ')}`);
+      const id = (await ensureRegistered()).get(event.type);
+      if (id === undefined) throw new AppError('INTERNAL', `no schema id for ${event.type} after registration`);
+      try {
+        // The library caches the id's schema at registration, so this makes no request.
+        return await library.encode(id, event.event);
+      } catch (error) {
+        if (!(error instanceof ConfluentSchemaRegistryValidationError)) throw registryUnavailable(registryUrl, error);
+        const fieldErrors = collectFieldErrors(writer.type, event.event);
+        const summary = fieldErrors.map(({ field, message }) => `${field}: ${message}`).join('; ') || error.message;
+        throw new AppError('VALIDATION_FAILED', `${event.type} does not fit its Avro schema v${writer.version}: ${summary}`, { fieldErrors, cause: error });
+      }
+    },
+
+    async decode(buffer) {
+      const { schemaId, payload } = parseWireHeader(buffer);
+      const reader = await readerFor(schemaId);
+      let event: unknown;
+      try {
+        event = reader.read(payload);
+      } catch (error) {
+        throw poisonMessage('UNDECODABLE', `the Avro body does not decode with schema id ${schemaId} (${reader.type}): ${(error as Error).message}`, error);
+      }
+      return { type: reader.type, event, schemaId } as DecodedOrderEvent;
+    },
+  };
+}
+
+function writerFor(topic: string, name: EventName): Writer {
+  const { fullName, version, compatibility, schema } = EVENT_SCHEMAS[name];
+  if (!isCompatibilityMode(compatibility)) throw new Error(`src/generated gives ${name} the unknown compatibility mode '${compatibility}'`);
+  return {
+    subject: subjectFor(topic, fullName),
+    schemaText: JSON.stringify(schema),
+    version,
+    compatibility: COMPATIBILITY[compatibility],
+    type: avroType(schema),
+  };
+}
+
+/**
+ * Fetches the writer schema of `schemaId` and builds the resolver from it into the current
+ * schema of its event type. Only answers that can never change become POISON_MESSAGE.
+ */
+async function resolveReader(client: RegistryClient, schemaId: number, writers: Record<EventName, Writer>): Promise<Reader> {
+  let found: { schema: string; schemaType?: string };
+  try {
+    found = await client.schemaById(schemaId);
+  } catch (error) {
+    // Only the registry's own 40403 means "no such schema": a bare 404 is more likely a wrong
+    // SCHEMA_REGISTRY_URL, and dead-lettering every message for it would be the worse mistake.
+    if (error instanceof RegistryHttpError && error.status === 404 && error.errorCode === REGISTRY_ERROR_CODES.SCHEMA_NOT_FOUND) {
+      throw poisonMessage('UNKNOWN_SCHEMA_ID', `schema id ${schemaId} is not in the schema registry`, error);
+    }
+    throw error instanceof AppError ? error : registryUnavailable(client.baseUrl, error);
+  }
+  if (found.schemaType !== undefined && found.schemaType !== 'AVRO') {
+    throw poisonMessage('NOT_CONFLUENT_AVRO', `schema id ${schemaId} is a ${found.schemaType} schema, not Avro`);
+  }
+  let writerType: Type;
+  try {
+    writerType = avroType(JSON.parse(found.schema) as object);
+  } catch (error) {
+    throw poisonMessage('UNDECODABLE', `schema id ${schemaId} is not an Avro schema this service can parse: ${(error as Error).message}`, error);
+  }
+  const type = eventTypeOf(writerType.name);
+  if (!type) throw poisonMessage('UNKNOWN_EVENT_TYPE', `schema id ${schemaId} is record ${writerType.name ?? '(unnamed)'}, not an order event`);
+  const readerType = writers[type].type;
+  try {
+    // Always a resolver, even for an "equal" writer: avsc's equality ignores logical-type
+    // attributes, so a decimal of another scale would otherwise be read at ours.
+    const resolver = readerType.createResolver(writerType);
+    return { type, read: (payload) => readerType.fromBuffer(payload, resolver) as unknown };
+  } catch (error) {
+    throw poisonMessage('INCOMPATIBLE_SCHEMA', `records written with schema id ${schemaId} cannot be read as the current ${type}: ${(error as Error).message}`, error);
+  }
+}
+
+function registrationError(error: unknown, name: EventName, writer: Writer, registryUrl: string): AppError {
+  const where = `${name} v${writer.version} under subject ${writer.subject}`;
+  if (error instanceof ConfluentSchemaRegistryCompatibilityError) {
+    return new AppError('INTERNAL', `cannot register ${where}: the subject's mode in the registry is not ${writer.compatibility} as schemas/compatibility.json says (${error.message}); run npm run schemas:register`, { cause: error });
+  }
+  const status = registryStatusOf(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  if (status === 409) return new AppError('INTERNAL', `the registry refuses ${where} as incompatible: ${detail}; npm run schemas:register explains why`, { cause: error });
+  if (status === 422) return new AppError('INTERNAL', `the registry refuses ${where} as invalid: ${detail}`, { cause: error });
+  return registryUnavailable(registryUrl, error);
+}
