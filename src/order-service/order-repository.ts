@@ -39,15 +39,6 @@ export interface BatchTransaction {
   writePlan(plan: BatchPlan): Promise<void>;
 }
 
-// PostgreSQL accepts at most 65,535 bind parameters per statement.
-const ROWS_PER_INSERT = 2_000;
-
-function chunks<T>(rows: readonly T[], size = ROWS_PER_INSERT): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < rows.length; start += size) result.push(rows.slice(start, start + size));
-  return result;
-}
-
 interface OrderRow {
   order_id: string;
   customer_id: string;
@@ -85,123 +76,127 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
       },
 
       async loadState(eventIds, orderIds) {
-        const known = new Set<string>();
+        // One array parameter per list (= ANY) instead of thousands of bind parameters.
+        const known = (await trx.raw(
+          `SELECT event_id FROM order_events WHERE event_id = ANY(?::uuid[])
+           UNION ALL SELECT event_id FROM pending_status_updates WHERE event_id = ANY(?::uuid[])`,
+          [eventIds, eventIds],
+        )) as { rows: Array<{ event_id: string }> };
+        const orders = (await trx.raw('SELECT order_id, status FROM orders WHERE order_id = ANY(?::text[])', [orderIds])) as {
+          rows: Array<{ order_id: string; status: string }>;
+        };
+        const parked = (await trx.raw('SELECT * FROM pending_status_updates WHERE order_id = ANY(?::text[])', [orderIds])) as {
+          rows: Array<{ event_id: string; order_id: string; status: string; occurred_at: Date; topic: string; partition: number; offset: string }>;
+        };
         const orderStatuses = new Map<string, OrderStatus>();
+        for (const row of orders.rows) if (isOrderStatus(row.status)) orderStatuses.set(row.order_id, row.status);
         const pending: PendingUpdate[] = [];
-        for (const ids of chunks(eventIds, 10_000)) {
-          const rows = await trx
-            .select('event_id')
-            .from('order_events')
-            .whereIn('event_id', ids)
-            .union((query) => query.select('event_id').from('pending_status_updates').whereIn('event_id', ids));
-          for (const row of rows as Array<{ event_id: string }>) known.add(row.event_id);
+        for (const row of parked.rows) {
+          if (!isOrderStatus(row.status)) continue;
+          pending.push({
+            eventId: row.event_id,
+            orderId: row.order_id,
+            status: row.status,
+            occurredAt: row.occurred_at,
+            position: { topic: row.topic, partition: row.partition, offset: String(row.offset) },
+          });
         }
-        for (const ids of chunks(orderIds, 10_000)) {
-          const orders = (await trx.select('order_id', 'status').from('orders').whereIn('order_id', ids)) as Array<{ order_id: string; status: string }>;
-          for (const row of orders) if (isOrderStatus(row.status)) orderStatuses.set(row.order_id, row.status);
-          const parked = (await trx.select('*').from('pending_status_updates').whereIn('order_id', ids)) as Array<{
-            event_id: string;
-            order_id: string;
-            status: string;
-            occurred_at: Date;
-            topic: string;
-            partition: number;
-            offset: string;
-          }>;
-          for (const row of parked) {
-            if (!isOrderStatus(row.status)) continue;
-            pending.push({
-              eventId: row.event_id,
-              orderId: row.order_id,
-              status: row.status,
-              occurredAt: row.occurred_at,
-              position: { topic: row.topic, partition: row.partition, offset: String(row.offset) },
-            });
-          }
-        }
-        return { knownEventIds: known, orderStatuses, pending };
+        return { knownEventIds: new Set(known.rows.map((row) => row.event_id)), orderStatuses, pending };
       },
 
+      // Multi-row writes as INSERT ... SELECT FROM unnest(arrays): one statement and one bind
+      // parameter per column, whatever the batch size.
       async writePlan(plan) {
         const now = new Date();
-        for (const rows of chunks(plan.newOrders)) {
-          await trx('orders')
-            .insert(
-              rows.map(({ order, status, shippingCost, sourceTopic }) => ({
-                order_id: order.orderId,
-                customer_id: order.customerId,
-                order_date: order.orderDate,
-                currency: order.currency,
-                total_amount: order.totalAmount.toFixed(2),
-                shipping_cost: shippingCost.toFixed(2),
-                status,
-                source_topic: sourceTopic,
-                created_at: now,
-                updated_at: now,
-              })),
-            )
-            .onConflict('order_id')
-            .ignore();
-        }
-        const items = plan.newOrders.flatMap(({ order }) =>
-          order.items.map((item, index) => ({
-            order_id: order.orderId,
-            line_number: index + 1,
-            item_id: item.itemId,
-            quantity: item.quantity,
-            price: item.price.toFixed(2),
-          })),
-        );
-        for (const rows of chunks(items)) await trx('order_items').insert(rows).onConflict(['order_id', 'line_number']).ignore();
-
-        const changes = [...plan.statusChanges.entries()];
-        for (const rows of chunks(changes)) {
-          const values = rows.map(() => '(?, ?)').join(', ');
+        if (plan.newOrders.length > 0) {
+          const orders = plan.newOrders;
           await trx.raw(
-            `UPDATE orders SET status = changes.status, updated_at = ? FROM (VALUES ${values}) AS changes(order_id, status) WHERE orders.order_id = changes.order_id`,
-            [now, ...rows.flat()],
+            `INSERT INTO orders (order_id, customer_id, order_date, currency, total_amount, shipping_cost, status, source_topic, created_at, updated_at)
+             SELECT o.*, ?::timestamptz, ?::timestamptz
+             FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) AS o
+             ON CONFLICT (order_id) DO NOTHING`,
+            [
+              now,
+              now,
+              orders.map(({ order }) => order.orderId),
+              orders.map(({ order }) => order.customerId),
+              orders.map(({ order }) => order.orderDate),
+              orders.map(({ order }) => order.currency),
+              orders.map(({ order }) => order.totalAmount.toFixed(2)),
+              orders.map(({ shippingCost }) => shippingCost.toFixed(2)),
+              orders.map(({ status }) => status),
+              orders.map(({ sourceTopic }) => sourceTopic),
+            ],
+          );
+          const items = orders.flatMap(({ order }) => order.items.map((item, index) => ({ orderId: order.orderId, line: index + 1, item })));
+          await trx.raw(
+            `INSERT INTO order_items (order_id, line_number, item_id, quantity, price)
+             SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::numeric[])
+             ON CONFLICT (order_id, line_number) DO NOTHING`,
+            [
+              items.map((row) => row.orderId),
+              items.map((row) => row.line),
+              items.map((row) => row.item.itemId),
+              items.map((row) => row.item.quantity),
+              items.map((row) => row.item.price.toFixed(2)),
+            ],
           );
         }
 
-        for (const rows of chunks(plan.history)) {
-          await trx('order_events')
-            .insert(
-              rows.map((entry) => ({
-                event_id: entry.eventId,
-                order_id: entry.orderId,
-                event_type: entry.type,
-                status: entry.status,
-                outcome: entry.outcome,
-                reason: entry.reason,
-                topic: entry.position.topic,
-                partition: entry.position.partition,
-                offset: entry.position.offset,
-                occurred_at: entry.occurredAt,
-                recorded_at: now,
-              })),
-            )
-            .onConflict('event_id')
-            .ignore();
+        if (plan.statusChanges.size > 0) {
+          const changes = [...plan.statusChanges.entries()];
+          await trx.raw(
+            `UPDATE orders SET status = changes.status, updated_at = ?
+             FROM unnest(?::text[], ?::text[]) AS changes(order_id, status)
+             WHERE orders.order_id = changes.order_id`,
+            [now, changes.map(([orderId]) => orderId), changes.map(([, status]) => status)],
+          );
         }
 
-        for (const rows of chunks(plan.parked)) {
-          await trx('pending_status_updates')
-            .insert(
-              rows.map((update) => ({
-                event_id: update.eventId,
-                order_id: update.orderId,
-                status: update.status,
-                occurred_at: update.occurredAt,
-                topic: update.position.topic,
-                partition: update.position.partition,
-                offset: update.position.offset,
-                received_at: now,
-              })),
-            )
-            .onConflict('event_id')
-            .ignore();
+        if (plan.history.length > 0) {
+          const history = plan.history;
+          await trx.raw(
+            `INSERT INTO order_events (event_id, order_id, event_type, status, outcome, reason, topic, partition, "offset", occurred_at, recorded_at)
+             SELECT h.*, ?::timestamptz
+             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::timestamptz[]) AS h
+             ON CONFLICT (event_id) DO NOTHING`,
+            [
+              now,
+              history.map((entry) => entry.eventId),
+              history.map((entry) => entry.orderId),
+              history.map((entry) => entry.type),
+              history.map((entry) => entry.status),
+              history.map((entry) => entry.outcome),
+              // knex's binding type has no nullable arrays; pg sends the null elements as NULL.
+              history.map((entry) => entry.reason) as string[],
+              history.map((entry) => entry.position.topic),
+              history.map((entry) => entry.position.partition),
+              history.map((entry) => entry.position.offset),
+              history.map((entry) => entry.occurredAt),
+            ],
+          );
         }
-        for (const ids of chunks(plan.unparked, 10_000)) await trx('pending_status_updates').whereIn('event_id', ids).delete();
+
+        if (plan.parked.length > 0) {
+          const parked = plan.parked;
+          await trx.raw(
+            `INSERT INTO pending_status_updates (event_id, order_id, status, occurred_at, topic, partition, "offset", received_at)
+             SELECT p.*, ?::timestamptz
+             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::int[], ?::bigint[]) AS p
+             ON CONFLICT (event_id) DO NOTHING`,
+            [
+              now,
+              parked.map((update) => update.eventId),
+              parked.map((update) => update.orderId),
+              parked.map((update) => update.status),
+              parked.map((update) => update.occurredAt),
+              parked.map((update) => update.position.topic),
+              parked.map((update) => update.position.partition),
+              parked.map((update) => update.position.offset),
+            ],
+          );
+        }
+        if (plan.unparked.length > 0) await trx.raw('DELETE FROM pending_status_updates WHERE event_id = ANY(?::uuid[])', [plan.unparked]);
       },
     };
   }

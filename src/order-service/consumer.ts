@@ -1,0 +1,354 @@
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { AppError, toAppError } from '../errors';
+import type { Logger } from '../logger';
+import { timeDbOperation, type Metrics } from '../lib/metrics';
+import { backoffDelay, classifyFailure } from './consumer-failures';
+import { checkEvent, planBatch, type EventOutcome, type OrderEvent, type ValidEvent } from './order-event-handler';
+import type { OrderRepository } from './order-repository';
+
+/** What the consumer needs of the registry serde: decode one Confluent-framed record. */
+export interface OrderEventDecoder {
+  decode(buffer: Buffer): Promise<unknown>;
+}
+
+/** A decoded record as the handler reads it: its type, the event fields, and the writer's schema id. */
+interface Decoded {
+  type: string;
+  event: unknown;
+  schemaId?: number;
+}
+
+/**
+ * Accepts the serde's result either as `{ type, event, schemaId }` or as a flat event
+ * `{ type, eventId, ... }`, so the consumer reads both shapes the same way.
+ */
+function normaliseDecoded(result: unknown): Decoded {
+  const value = (result ?? {}) as { type?: unknown; event?: unknown; schemaId?: unknown };
+  const type = typeof value.type === 'string' ? value.type : 'unknown';
+  const schemaId = typeof value.schemaId === 'number' ? { schemaId: value.schemaId } : {};
+  if (typeof value.event === 'object' && value.event !== null) return { type, event: value.event, ...schemaId };
+  return { type, event: value, ...schemaId };
+}
+
+export interface RetryPolicy {
+  /** First wait after a transient failure. */
+  initialMs: number;
+  /** Longest wait between attempts (the backoff doubles up to it). */
+  maxMs: number;
+}
+
+export interface OrderConsumerOptions {
+  kafka: Kafka;
+  admin: Admin;
+  topic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  repository: OrderRepository;
+  decoder: OrderEventDecoder;
+  metrics: Metrics;
+  logger: Logger;
+  /**
+   * true (default): a whole fetched batch is applied in one transaction. false: one
+   * transaction and one offset commit per message (kept for the benchmark's comparison).
+   */
+  batchMode?: boolean;
+  retry?: RetryPolicy;
+  /** Partitions processed in parallel by this instance. */
+  partitionsConsumedConcurrently?: number;
+  /** How often consumer lag and the order gauges are refreshed; 0 turns it off. */
+  gaugeIntervalMs?: number;
+  /** Called each time this instance joins the group (the benchmark starts its clock there). */
+  onGroupJoin?: () => void;
+}
+
+const DEFAULTS = {
+  batchMode: true,
+  retry: { initialMs: 200, maxMs: 30_000 },
+  partitionsConsumedConcurrently: 3,
+  gaugeIntervalMs: 5_000,
+} as const;
+
+/** Wait before re-creating a consumer that kafkajs gave up on. */
+const RESTART_AFTER_CRASH_MS = 2_000;
+
+/** A record that cannot be applied, on its way to the dead-letter topic. */
+interface Poison {
+  message: KafkaMessage;
+  /** The AppError kind: POISON_MESSAGE, or INTERNAL for a record that failed processing on its own. */
+  errorKind?: string;
+  /** Why, precisely: a poison reason (NOT_CONFLUENT_AVRO, UNKNOWN_SCHEMA_ID, ...), BUSINESS_INVALID or PROCESSING_FAILED. */
+  errorCode: string;
+  errorMessage: string;
+  eventType?: string;
+  eventId?: string;
+  schemaId?: number;
+}
+
+export interface OrderConsumer {
+  start(): Promise<void>;
+  /** Finishes the batch in hand, commits it, leaves the group and disconnects. */
+  stop(): Promise<void>;
+}
+
+/** Raised to abandon a batch without committing when the service is stopping mid-retry. */
+class StoppingError extends Error {
+  constructor() {
+    super('the consumer is stopping; the batch will be redelivered');
+    this.name = 'StoppingError';
+  }
+}
+
+/**
+ * The order service's consumer. Each batch: decode every record, dead-letter the poison,
+ * apply the rest in ONE transaction (deduplicated by event id, serialised per partition),
+ * and only then commit the offsets. Transient failures are retried with capped exponential
+ * backoff, never skipped; a batch failing for any other reason is split so that only the
+ * offending record is dead-lettered.
+ */
+export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
+  const settings = { ...DEFAULTS, ...options };
+  const { kafka, admin, topic, deadLetterTopic, groupId, repository, decoder, metrics, logger } = settings;
+  const log = logger.child({ component: 'order-consumer' });
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let gaugeTimer: NodeJS.Timeout | undefined;
+
+  async function decodeAll(partition: number, messages: KafkaMessage[]): Promise<{ valid: ValidEvent[]; poison: Poison[] }> {
+    const valid: ValidEvent[] = [];
+    const poison: Poison[] = [];
+    for (const message of messages) {
+      const position = { topic, partition, offset: message.offset };
+      if (!message.value || message.value.length === 0) {
+        poison.push({ message, errorCode: 'NOT_CONFLUENT_AVRO', errorMessage: 'the record has no value' });
+        continue;
+      }
+      let decoded: Decoded;
+      try {
+        decoded = normaliseDecoded(await decoder.decode(message.value));
+      } catch (error) {
+        const appError = toAppError(error);
+        if (appError.retriable) {
+          metrics.registryErrors.inc({ operation: 'decode' });
+          throw appError;
+        }
+        poison.push({ message, errorKind: appError.code, errorCode: appError.details.reason ?? appError.code, errorMessage: appError.message });
+        continue;
+      }
+      if (decoded.type !== 'OrderCreated' && decoded.type !== 'OrderStatusUpdated') {
+        poison.push({ message, errorCode: 'UNKNOWN_EVENT_TYPE', errorMessage: `the order service does not handle '${decoded.type}' events`, eventType: decoded.type });
+        continue;
+      }
+      const checked = checkEvent(decoded as OrderEvent, position);
+      if (!checked.ok) {
+        const event = decoded.event as { eventId?: unknown };
+        poison.push({
+          message,
+          errorCode: 'BUSINESS_INVALID',
+          errorMessage: checked.reason,
+          eventType: decoded.type,
+          ...(typeof event.eventId === 'string' ? { eventId: event.eventId } : {}),
+          ...(decoded.schemaId !== undefined ? { schemaId: decoded.schemaId } : {}),
+        });
+        continue;
+      }
+      valid.push(checked.event);
+    }
+    return { valid, poison };
+  }
+
+  async function deadLetter(partition: number, poison: Poison[]): Promise<void> {
+    if (poison.length === 0) return;
+    if (!producer) throw new AppError('DEPENDENCY_UNAVAILABLE', 'the dead-letter producer is not connected');
+    await producer.send({
+      topic: deadLetterTopic,
+      acks: -1,
+      messages: poison.map((item) => {
+        const headers: IHeaders = {
+          ...(item.message.headers ?? {}),
+          'dlq-error-code': item.errorCode,
+          'dlq-error-kind': item.errorKind ?? 'POISON_MESSAGE',
+          'dlq-error-message': item.errorMessage.slice(0, 1_000),
+          'dlq-source-topic': topic,
+          'dlq-source-partition': String(partition),
+          'dlq-source-offset': item.message.offset,
+          ...(item.eventType ? { 'dlq-event-type': item.eventType } : {}),
+          ...(item.eventId ? { 'dlq-event-id': item.eventId } : {}),
+          ...(item.schemaId !== undefined ? { 'dlq-schema-id': String(item.schemaId) } : {}),
+        };
+        return { key: item.message.key, value: item.message.value, headers };
+      }),
+    });
+    for (const item of poison) {
+      metrics.deadLetters.inc({ reason: item.errorCode });
+      metrics.eventsConsumed.inc({ event_type: item.eventType ?? 'unknown', outcome: 'dead_lettered' });
+      log.warn(
+        { partition, offset: item.message.offset, eventId: item.eventId, errorCode: item.errorCode, reason: item.errorMessage },
+        'record sent to the dead-letter topic',
+      );
+    }
+  }
+
+  /** Decodes, dead-letters and applies `messages` of one partition; throws without side effects in the database on failure. */
+  async function processMessages(partition: number, messages: KafkaMessage[]): Promise<EventOutcome[]> {
+    const { valid, poison } = await decodeAll(partition, messages);
+    await deadLetter(partition, poison);
+    if (valid.length === 0) return [];
+    const eventIds = [...new Set(valid.map((event) => event.eventId))];
+    const orderIds = [...new Set(valid.map((event) => event.orderId))];
+    const plan = await timeDbOperation(metrics, 'apply_batch', () =>
+      repository.inBatchTransaction(async (tx) => {
+        await tx.lockPartition(topic, partition);
+        const state = await tx.loadState(eventIds, orderIds);
+        const batchPlan = planBatch(valid, state);
+        await tx.writePlan(batchPlan);
+        return batchPlan;
+      }),
+    );
+    const now = Date.now();
+    for (const outcome of plan.outcomes) {
+      metrics.eventsConsumed.inc({ event_type: outcome.type, outcome: outcome.outcome });
+      if (outcome.outcome === 'applied') metrics.eventToPersistedLatency.observe({ event_type: outcome.type }, Math.max(0, now - outcome.occurredAt.getTime()) / 1000);
+      if (outcome.outcome === 'rejected' || outcome.outcome === 'parked' || log.isLevelEnabled('debug')) {
+        log[outcome.outcome === 'rejected' ? 'warn' : 'debug'](
+          { orderId: outcome.orderId, eventId: outcome.eventId, eventType: outcome.type, outcome: outcome.outcome, reason: outcome.reason },
+          `event ${outcome.outcome}`,
+        );
+      }
+    }
+    return plan.outcomes;
+  }
+
+  async function sleep(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (stopping) throw new StoppingError();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, deadline - Date.now())));
+      await heartbeat();
+    }
+  }
+
+  /** Runs `work` until it succeeds or fails for a reason a retry cannot fix. */
+  async function untilDone<T>(what: string, work: () => Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        const failure = classifyFailure(error);
+        if (!failure.retriable) throw failure;
+        if (stopping) throw new StoppingError();
+        const delay = backoffDelay(attempt, settings.retry);
+        log.warn({ attempt: attempt + 1, delayMs: delay, err: failure.message }, `${what} failed transiently; retrying`);
+        await sleep(delay, heartbeat);
+      }
+    }
+  }
+
+  /** Applies `messages` (one partition, offset order), isolating a record that fails for good. */
+  async function processWithIsolation(partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      await untilDone(`batch of ${messages.length} on partition ${partition}`, () => processMessages(partition, messages), heartbeat);
+    } catch (error) {
+      if (error instanceof StoppingError) throw error;
+      const failure = classifyFailure(error);
+      if (messages.length > 1) {
+        log.error({ err: failure.message, partition }, 'batch failed for a non-transient reason; applying its records one by one');
+        for (const message of messages) await processWithIsolation(partition, [message], heartbeat);
+        return;
+      }
+      const [message] = messages as [KafkaMessage];
+      log.error({ err: failure, partition, offset: message.offset }, 'record cannot be processed; dead-lettering it');
+      await untilDone(
+        'dead-lettering',
+        () => deadLetter(partition, [{ message, errorKind: failure.code, errorCode: 'PROCESSING_FAILED', errorMessage: failure.message }]),
+        heartbeat,
+      );
+    }
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const groups = settings.batchMode ? [batch.messages] : batch.messages.map((message) => [message]);
+    for (const messages of groups) {
+      const last = messages.at(-1);
+      if (!last || !isRunning() || isStale()) return;
+      await processWithIsolation(batch.partition, messages, heartbeat);
+      // The database transaction has committed: only now may the offsets move.
+      for (const message of messages) resolveOffset(message.offset);
+      await commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+      });
+      await heartbeat();
+    }
+  }
+
+  async function runConsumer(): Promise<void> {
+    const created = kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    consumer = created;
+    created.on(created.events.CRASH, ({ payload }) => {
+      if (payload.restart || stopping) return;
+      // kafkajs restarts by itself after retriable errors; for any other crash the service
+      // keeps its promise to resume by itself: a fresh consumer joins the group again.
+      log.error({ err: payload.error }, `consumer crashed; re-creating it in ${RESTART_AFTER_CRASH_MS} ms`);
+      restartTimer = setTimeout(() => {
+        void created
+          .disconnect()
+          .catch(() => undefined)
+          .then(() => (stopping ? undefined : runConsumer()))
+          .catch((error: unknown) => log.error({ err: error }, 'could not restart the consumer'));
+      }, RESTART_AFTER_CRASH_MS);
+    });
+    if (options.onGroupJoin) created.on(created.events.GROUP_JOIN, () => options.onGroupJoin?.());
+    await created.connect();
+    await created.subscribe({ topic, fromBeginning: true });
+    await created.run({ eachBatchAutoResolve: false, autoCommit: false, partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently, eachBatch });
+  }
+
+  async function refreshGauges(): Promise<void> {
+    try {
+      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const committedByPartition = new Map((committed[0]?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
+      for (const end of ends) {
+        const position = committedByPartition.get(end.partition) ?? -1n;
+        const from = position < 0n ? BigInt(end.low) : position;
+        const lag = BigInt(end.high) - from;
+        metrics.consumerLag.set({ topic, partition: String(end.partition) }, Number(lag < 0n ? 0n : lag));
+      }
+      const summary = await repository.summary();
+      metrics.ordersByStatus.reset();
+      for (const [status, count] of Object.entries(summary.ordersByStatus)) metrics.ordersByStatus.set({ status }, count);
+      metrics.revenue.reset();
+      for (const [currency, amount] of Object.entries(summary.revenueByCurrency)) metrics.revenue.set({ currency }, Number(amount));
+    } catch (error) {
+      log.debug({ err: error }, 'could not refresh lag and order gauges');
+    }
+  }
+
+  return {
+    async start() {
+      stopping = false;
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      await runConsumer();
+      if (settings.gaugeIntervalMs > 0) {
+        gaugeTimer = setInterval(() => void refreshGauges(), settings.gaugeIntervalMs);
+        gaugeTimer.unref();
+      }
+    },
+
+    async stop() {
+      stopping = true;
+      clearTimeout(restartTimer);
+      clearInterval(gaugeTimer);
+      // kafkajs waits for the batch in hand (which commits before returning) before leaving the group.
+      await consumer?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'consumer did not disconnect cleanly'));
+      await producer?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'producer did not disconnect cleanly'));
+    },
+  };
+}

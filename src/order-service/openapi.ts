@@ -1,0 +1,173 @@
+import { ORDER_STATUSES } from '../domain';
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, ...json(ref('ErrorEnvelope')) });
+const envelope = (data: object) => ({
+  type: 'object',
+  required: ['success', 'message', 'data'],
+  properties: { success: { const: true }, message: { type: 'string' }, data },
+});
+const money = { type: 'string', pattern: '^-?\\d+\\.\\d{2}$', examples: ['59.97'] };
+const orderIdParam = (where: 'query' | 'path') => ({
+  name: 'orderId',
+  in: where,
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: 64 },
+  example: 'ORDER-001',
+});
+
+/**
+ * The order service's OpenAPI 3.1 document, served at /docs (Swagger UI) and /docs/openapi.json.
+ */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Orderflow order service',
+    version: '1.0.0',
+    description:
+      'The query API over the orders the consumer persisted from Kafka. Money is exact and travels as strings with 2 decimals; ' +
+      'shippingCost is 2% of totalAmount rounded half-up to cents.',
+  },
+  servers: [{ url: 'http://localhost:8001' }],
+  paths: {
+    '/api/order-details': {
+      get: {
+        summary: 'One order with its shipping cost',
+        parameters: [orderIdParam('query')],
+        responses: {
+          '200': { description: 'The order.', ...json(envelope(ref('OrderDetails'))) },
+          '400': error('orderId is missing or invalid.'),
+          '404': error('No order with this id has been consumed.'),
+        },
+      },
+    },
+    '/api/getAllOrderIdsFromTopic': {
+      get: {
+        summary: 'Ids of the orders consumed from a topic',
+        parameters: [{ name: 'topicName', in: 'query', required: true, schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' }, example: 'order-events' }],
+        responses: {
+          '200': {
+            description: 'The order ids, sorted.',
+            ...json(envelope({ type: 'object', properties: { topicName: { type: 'string' }, orderIds: { type: 'array', items: { type: 'string' } } } })),
+          },
+          '400': error('topicName is missing or not a valid Kafka topic name.'),
+        },
+      },
+    },
+    '/api/orders': {
+      get: {
+        summary: 'Orders, paged, optionally filtered by status',
+        parameters: [
+          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: [...ORDER_STATUSES] } },
+          { name: 'page', in: 'query', required: false, schema: { type: 'integer', minimum: 1, default: 1 } },
+          { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of orders, sorted by order id.',
+            ...json(
+              envelope({
+                type: 'object',
+                properties: {
+                  orders: { type: 'array', items: ref('OrderSummary') },
+                  page: { type: 'integer' },
+                  pageSize: { type: 'integer' },
+                  total: { type: 'integer' },
+                },
+              }),
+            ),
+          },
+          '400': error('A parameter is invalid (unknown status, page or pageSize not a whole number in range).'),
+        },
+      },
+    },
+    '/api/orders/{orderId}': {
+      get: {
+        summary: 'One order with its shipping cost',
+        parameters: [orderIdParam('path')],
+        responses: {
+          '200': { description: 'The order.', ...json(envelope(ref('OrderDetails'))) },
+          '404': error('No order with this id has been consumed.'),
+        },
+      },
+    },
+    '/api/analytics/summary': {
+      get: {
+        summary: 'Orders by status and revenue by currency (exact; cancelled orders excluded from revenue)',
+        responses: {
+          '200': {
+            description: 'The summary.',
+            ...json(
+              envelope({
+                type: 'object',
+                properties: {
+                  totalOrders: { type: 'integer' },
+                  ordersByStatus: { type: 'object', additionalProperties: { type: 'integer' } },
+                  revenueByCurrency: { type: 'object', additionalProperties: money },
+                },
+              }),
+            ),
+          },
+        },
+      },
+    },
+    '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is alive.' } } } },
+    '/ready': {
+      get: {
+        summary: 'Readiness: Kafka, the schema registry and PostgreSQL reachable',
+        responses: { '200': { description: 'Ready.' }, '503': error('A dependency is unreachable.') },
+      },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },
+  },
+  components: {
+    schemas: {
+      OrderItem: {
+        type: 'object',
+        required: ['itemId', 'quantity', 'price'],
+        properties: { itemId: { type: 'string' }, quantity: { type: 'integer', minimum: 1 }, price: money },
+      },
+      OrderDetails: {
+        type: 'object',
+        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status', 'shippingCost'],
+        properties: {
+          orderId: { type: 'string' },
+          customerId: { type: 'string' },
+          orderDate: { type: 'string', format: 'date-time' },
+          items: { type: 'array', items: ref('OrderItem') },
+          totalAmount: money,
+          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+          status: { type: 'string', enum: [...ORDER_STATUSES] },
+          shippingCost: money,
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      OrderSummary: {
+        type: 'object',
+        properties: {
+          orderId: { type: 'string' },
+          customerId: { type: 'string' },
+          orderDate: { type: 'string', format: 'date-time' },
+          totalAmount: money,
+          currency: { type: 'string' },
+          status: { type: 'string', enum: [...ORDER_STATUSES] },
+          shippingCost: money,
+          sourceTopic: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      ErrorEnvelope: {
+        type: 'object',
+        required: ['success', 'code', 'message'],
+        properties: {
+          success: { const: false },
+          code: { type: 'string', examples: ['VALIDATION_FAILED', 'NOT_FOUND'] },
+          message: { type: 'string' },
+          errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,115 @@
+import type { Express } from 'express';
+import type { KafkaConfig } from 'kafkajs';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { createDatabase, migrateToLatest, type Knex } from '../lib/db';
+import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
+import { createKafkaClient } from '../lib/kafka';
+import { createMetrics, type Metrics } from '../lib/metrics';
+import { createOrderEventSerde } from '../lib/registry';
+import { createOrderConsumer, type OrderEventDecoder, type RetryPolicy } from './consumer';
+import { OPENAPI_DOCUMENT } from './openapi';
+import { createOrderRepository } from './order-repository';
+import { orderRoutes } from './routes';
+
+/** Connections: one per partition processed concurrently, plus the query API. */
+export const ORDER_DB_POOL_MAX = 20;
+
+export interface OrderServiceDeps {
+  /** A database to use instead of one built from DATABASE_URL (tests pass their own schema); the caller migrates and closes it. */
+  knex?: Knex;
+  logger?: Logger;
+  /** HTTP port overriding ORDER_SERVICE_PORT (0 = any free port, as tests use). */
+  port?: number;
+  /** false: one transaction per message instead of per batch (the benchmark's comparison). */
+  batchMode?: boolean;
+  /** Backoff of transient failures (tests shorten it). */
+  retry?: RetryPolicy;
+  /** kafkajs client overrides (tests use faster retries). */
+  kafkaOverrides?: Partial<KafkaConfig>;
+  /** How often lag and order gauges refresh; 0 turns it off. */
+  gaugeIntervalMs?: number;
+  /** Skip the HTTP API (the benchmark only needs the consumer). */
+  withoutHttp?: boolean;
+  /** Called each time the consumer joins its group. */
+  onGroupJoin?: () => void;
+}
+
+export interface RunningOrderService {
+  /** Bound HTTP port (0 without HTTP). */
+  port: number;
+  metrics: Metrics;
+  /** Finishes the batch in hand, commits, leaves the group, closes HTTP and what the service opened. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the order service: a consumer group member on ORDER_EVENTS_TOPIC that persists to
+ * PostgreSQL, and the query API on ORDER_SERVICE_PORT. Everything is built here from
+ * `config` and `deps`, so one process can run several instances (as the tests do).
+ */
+export async function startOrderService(config: Config, deps: OrderServiceDeps = {}): Promise<RunningOrderService> {
+  const logger = (deps.logger ?? createLogger(config.LOG_LEVEL)).child({ component: 'order-service' });
+  const metrics = createMetrics('order-service');
+  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: ORDER_DB_POOL_MAX });
+  if (!deps.knex) await migrateToLatest(knex);
+
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-order-service', overrides: deps.kafkaOverrides ?? {} });
+  const admin = kafka.admin();
+  const repository = createOrderRepository({ knex });
+  const serde = createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC });
+  const consumer = createOrderConsumer({
+    kafka,
+    admin,
+    topic: config.ORDER_EVENTS_TOPIC,
+    deadLetterTopic: config.DEAD_LETTER_TOPIC,
+    groupId: config.CONSUMER_GROUP_ID,
+    repository,
+    decoder: serde as OrderEventDecoder,
+    metrics,
+    logger,
+    ...(deps.batchMode !== undefined ? { batchMode: deps.batchMode } : {}),
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.gaugeIntervalMs !== undefined ? { gaugeIntervalMs: deps.gaugeIntervalMs } : {}),
+    ...(deps.onGroupJoin ? { onGroupJoin: deps.onGroupJoin } : {}),
+  });
+
+  let server: { port: number; close(): Promise<void> } | undefined;
+  if (!deps.withoutHttp) {
+    const app = createHttpApp({
+      metrics,
+      logger,
+      bodyLimit: config.HTTP_BODY_LIMIT,
+      readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
+      routes(routesApp: Express) {
+        routesApp.use('/api', orderRoutes(repository));
+        routesApp.get('/docs/openapi.json', (_req, res) => {
+          res.json(OPENAPI_DOCUMENT);
+        });
+        routesApp.use('/docs', swaggerUi.serve, swaggerUi.setup(OPENAPI_DOCUMENT as unknown as swaggerUi.JsonObject));
+      },
+    });
+    server = await listen(app, deps.port ?? config.ORDER_SERVICE_PORT);
+  }
+
+  await admin.connect();
+  await consumer.start();
+  logger.info({ port: server?.port, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'order service consuming');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: server?.port ?? 0,
+    metrics,
+    stop() {
+      stopping ??= (async () => {
+        await consumer.stop();
+        await server?.close();
+        await admin.disconnect().catch(() => undefined);
+        if (!deps.knex) await knex.destroy();
+        logger.info('order service stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,261 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../../src/config';
+import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
+import { waitFor } from '../../helpers/wait-for';
+import {
+  FAST,
+  createEventProducer,
+  header,
+  orderCreated,
+  snapshot,
+  statusUpdated,
+  watchDeadLetters,
+} from './order-service-fixtures';
+
+type Producer = Awaited<ReturnType<typeof createEventProducer>>;
+type DeadLetters = Awaited<ReturnType<typeof watchDeadLetters>>;
+
+interface Envelope {
+  success: boolean;
+  code?: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+describe('order service (real Kafka, registry and PostgreSQL)', function () {
+  this.timeout(120_000);
+  let config: Config;
+  let db: TestDatabase;
+  let producer: Producer;
+  let deadLetters: DeadLetters;
+  let service: RunningOrderService;
+  let base: string;
+
+  async function get(path: string): Promise<{ status: number; body: Envelope }> {
+    const response = await fetch(`${base}${path}`);
+    return { status: response.status, body: (await response.json()) as Envelope };
+  }
+
+  async function orderStatus(orderId: string): Promise<string | undefined> {
+    const row = (await db.knex('orders').where({ order_id: orderId }).first()) as { status: string } | undefined;
+    return row?.status;
+  }
+
+  before(async () => {
+    config = testConfig();
+    db = await createTestDatabase(config);
+    producer = await createEventProducer(config);
+    deadLetters = await watchDeadLetters(config);
+    service = await startOrderService(config, { ...FAST, knex: db.knex, gaugeIntervalMs: 300 });
+    base = `http://127.0.0.1:${service.port}`;
+  });
+
+  after(async () => {
+    await service?.stop();
+    await deadLetters?.stop();
+    await producer?.close();
+    await db?.destroy();
+  });
+
+  it('persists an OrderCreated with exact money and shippingCost 2% half-up (10.25 -> 0.21), served by order-details', async () => {
+    await producer.send([orderCreated('ORD-APPLY')]);
+    const { body } = await waitFor(
+      async () => {
+        const answer = await get('/api/order-details?orderId=ORD-APPLY');
+        return answer.status === 200 ? answer : undefined;
+      },
+      { what: 'ORD-APPLY to be persisted' },
+    );
+    expect(body.success).to.equal(true);
+    expect(body.data).to.include({ orderId: 'ORD-APPLY', totalAmount: '10.25', shippingCost: '0.21', currency: 'EUR', status: 'pending' });
+    expect(body.data?.items).to.deep.equal([
+      { itemId: 'SKU-1', quantity: 2, price: '5.00' },
+      { itemId: 'SKU-2', quantity: 1, price: '0.25' },
+    ]);
+    const byPath = await get('/api/orders/ORD-APPLY');
+    expect(byPath.status).to.equal(200);
+    expect(byPath.body.data).to.deep.equal(body.data);
+  });
+
+  it('applies a status update that arrives before its OrderCreated once the order arrives', async () => {
+    await producer.send([statusUpdated('ORD-EARLY', 'confirmed', 'pending')]);
+    await waitFor(async () => {
+      const [row] = (await db.knex('pending_status_updates').where({ order_id: 'ORD-EARLY' }).count({ count: '*' })) as Array<{ count: string }>;
+      return Number(row?.count) === 1;
+    }, { what: 'the early update to be parked' });
+    await producer.send([orderCreated('ORD-EARLY')]);
+    await waitFor(async () => (await orderStatus('ORD-EARLY')) === 'confirmed', { what: 'ORD-EARLY to be confirmed' });
+    const pending = (await db.knex('pending_status_updates').where({ order_id: 'ORD-EARLY' })) as unknown[];
+    expect(pending).to.have.length(0);
+  });
+
+  it('records an illegal transition as rejected and does not apply it', async () => {
+    const illegal = statusUpdated('ORD-ILLEGAL', 'delivered', 'pending');
+    await producer.send([orderCreated('ORD-ILLEGAL'), illegal, statusUpdated('ORD-ILLEGAL', 'confirmed', 'pending')]);
+    await waitFor(async () => (await orderStatus('ORD-ILLEGAL')) === 'confirmed', { what: 'the legal update after the illegal one' });
+    const history = (await db.knex('order_events').where({ event_id: illegal.eventId }).first()) as { outcome: string; reason: string };
+    expect(history.outcome).to.equal('rejected');
+    expect(history.reason).to.contain("'pending' to 'delivered'");
+  });
+
+  it('ignores a duplicate event id: the second copy changes nothing', async () => {
+    const confirm = statusUpdated('ORD-DUP', 'confirmed', 'pending');
+    await producer.send([orderCreated('ORD-DUP'), confirm]);
+    await waitFor(async () => (await orderStatus('ORD-DUP')) === 'confirmed', { what: 'ORD-DUP confirmed' });
+    const before = await snapshot(db.knex);
+    // Same event id again, then a marker whose arrival proves the duplicate was consumed.
+    await producer.send([confirm, orderCreated('ORD-DUP-MARKER')]);
+    await waitFor(async () => (await orderStatus('ORD-DUP-MARKER')) === 'pending', { what: 'the marker after the duplicate' });
+    const after = await snapshot(db.knex);
+    expect(after.orders.filter((order) => order.order_id !== 'ORD-DUP-MARKER')).to.deep.equal(before.orders);
+    expect(after.events.length).to.equal(before.events.length + 1);
+    const metrics = await service.metrics.registry.getSingleMetricAsString('orderflow_events_consumed_total');
+    expect(metrics).to.match(/outcome="duplicate"/);
+  });
+
+  it('sends each poison kind to the dead-letter topic with its headers and keeps applying later events', async () => {
+    const notAvro = Buffer.from('{"orderId":"ORD-JSON"}');
+    const unknownSchema = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0x00]), Buffer.from('garbage')]);
+    const invalid = orderCreated('ORD-BAD-TOTAL');
+    invalid.order.totalAmount = invalid.order.totalAmount.plus('0.01');
+    await producer.sendRaw('ORD-JSON', notAvro);
+    await producer.sendRaw('ORD-UNKNOWN-SCHEMA', unknownSchema);
+    const unknownStatus = orderCreated('ORD-UNKNOWN-STATUS', { status: 'unknown' });
+    const unknownCurrency = orderCreated('ORD-BAD-CURRENCY', { currency: 'ABC' });
+    await producer.send([invalid, unknownStatus, unknownCurrency, orderCreated('ORD-AFTER-POISON')]);
+
+    await waitFor(async () => (await orderStatus('ORD-AFTER-POISON')) === 'pending', { what: 'the good event after the poison' });
+    await waitFor(() => deadLetters.messages.length >= 5, { what: 'five dead letters' });
+    const byKey = new Map(deadLetters.messages.map((message) => [message.key?.toString(), message]));
+
+    const json = byKey.get('ORD-JSON');
+    expect(json?.value?.equals(notAvro)).to.equal(true);
+    expect(header(json!, 'dlq-error-code')).to.equal('NOT_CONFLUENT_AVRO');
+    const unknown = byKey.get('ORD-UNKNOWN-SCHEMA');
+    expect(header(unknown!, 'dlq-error-code')).to.equal('UNKNOWN_SCHEMA_ID');
+    const business = byKey.get('ORD-BAD-TOTAL');
+    expect(header(business!, 'dlq-error-code')).to.equal('BUSINESS_INVALID');
+    expect(header(business!, 'dlq-error-message')).to.contain('totalAmount');
+    expect(header(business!, 'dlq-event-id')).to.equal(invalid.eventId);
+    expect(header(business!, 'dlq-event-type')).to.equal('OrderCreated');
+    for (const [key, field] of [['ORD-UNKNOWN-STATUS', 'status'], ['ORD-BAD-CURRENCY', 'currency']] as const) {
+      const message = byKey.get(key);
+      expect(header(message!, 'dlq-error-code'), key).to.equal('BUSINESS_INVALID');
+      expect(header(message!, 'dlq-error-message'), key).to.contain(field);
+    }
+    for (const message of [json!, unknown!, business!]) {
+      expect(header(message, 'dlq-source-topic')).to.equal(config.ORDER_EVENTS_TOPIC);
+      expect(header(message, 'dlq-source-partition')).to.match(/^\d+$/);
+      expect(header(message, 'dlq-source-offset')).to.match(/^\d+$/);
+      expect(header(message, 'dlq-error-message')).to.be.a('string').with.length.greaterThan(0);
+    }
+    expect(await orderStatus('ORD-BAD-TOTAL')).to.equal(undefined);
+  });
+
+  it('changes nothing when a new consumer group re-reads the whole topic (redelivery)', async () => {
+    await waitFor(async () => (await orderStatus('ORD-AFTER-POISON')) === 'pending', { what: 'earlier tests to settle' });
+    const before = await snapshot(db.knex);
+    const rereader = await startOrderService({ ...config, CONSUMER_GROUP_ID: `${config.CONSUMER_GROUP_ID}-reread` }, { ...FAST, knex: db.knex });
+    try {
+      const marker = orderCreated('ORD-REREAD-MARKER');
+      await producer.send([marker]);
+      await waitFor(
+        async () => {
+          const offsets = (await db.knex('order_events').where({ event_id: marker.eventId })) as unknown[];
+          return offsets.length === 1;
+        },
+        { what: 'the marker' },
+      );
+      // The re-reading group consumed everything up to the marker; wait until its lag is zero.
+      const { kafka } = producer;
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await waitFor(
+          async () => {
+            const ends = await admin.fetchTopicOffsets(config.ORDER_EVENTS_TOPIC);
+            const [committed] = await admin.fetchOffsets({ groupId: `${config.CONSUMER_GROUP_ID}-reread`, topics: [config.ORDER_EVENTS_TOPIC] });
+            return ends.every((end) => committed?.partitions.find((entry) => entry.partition === end.partition)?.offset === end.high);
+          },
+          { what: 'the re-reading group to catch up' },
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await rereader.stop();
+    }
+    const after = await snapshot(db.knex);
+    expect(after.orders.filter((order) => order.order_id !== 'ORD-REREAD-MARKER')).to.deep.equal(before.orders);
+    expect(after.events.length).to.equal(before.events.length + 1);
+  });
+
+  describe('query API', () => {
+    it('answers 400 without orderId and 404 for an unknown order', async () => {
+      const missing = await get('/api/order-details');
+      expect(missing.status).to.equal(400);
+      expect(missing.body).to.include({ success: false, code: 'VALIDATION_FAILED' });
+      expect(missing.body.message).to.contain('orderId');
+      const unknown = await get(`/api/order-details?orderId=${randomUUID()}`);
+      expect(unknown.status).to.equal(404);
+      expect(unknown.body.code).to.equal('NOT_FOUND');
+      expect((await get('/api/orders/NOPE-404')).status).to.equal(404);
+    });
+
+    it('lists the order ids consumed from a topic, and answers 400 for a missing or invalid topic name', async () => {
+      const { status, body } = await get(`/api/getAllOrderIdsFromTopic?topicName=${config.ORDER_EVENTS_TOPIC}`);
+      expect(status).to.equal(200);
+      expect(body.data?.orderIds).to.include.members(['ORD-APPLY', 'ORD-EARLY', 'ORD-DUP']);
+      expect((await get('/api/getAllOrderIdsFromTopic')).status).to.equal(400);
+      expect((await get('/api/getAllOrderIdsFromTopic?topicName=bad%20topic!')).status).to.equal(400);
+      const other = await get('/api/getAllOrderIdsFromTopic?topicName=some-other-topic');
+      expect(other.body.data?.orderIds).to.deep.equal([]);
+    });
+
+    it('pages and filters orders by status, and answers 400 for bad page values or an unknown status', async () => {
+      const page = await get('/api/orders?pageSize=2&page=1');
+      expect(page.status).to.equal(200);
+      expect(page.body.data?.orders).to.have.length(2);
+      expect(page.body.data?.total).to.be.greaterThan(2);
+      const confirmed = await get('/api/orders?status=confirmed');
+      const statuses = (confirmed.body.data?.orders as Array<{ status: string }>).map((order) => order.status);
+      expect(statuses.length).to.be.greaterThan(0);
+      expect(new Set(statuses)).to.deep.equal(new Set(['confirmed']));
+      for (const bad of ['page=0', 'pageSize=101', 'page=abc', 'status=unknown', 'pageSize=1.5']) {
+        const answer = await get(`/api/orders?${bad}`);
+        expect(answer.status, bad).to.equal(400);
+      }
+    });
+
+    it('summarises orders by status and revenue by currency as exact strings', async () => {
+      const { status, body } = await get('/api/analytics/summary');
+      expect(status).to.equal(200);
+      const summary = body.data as { totalOrders: number; ordersByStatus: Record<string, number>; revenueByCurrency: Record<string, string> };
+      const total = Object.values(summary.ordersByStatus).reduce((sum, count) => sum + count, 0);
+      expect(summary.totalOrders).to.equal(total);
+      // Every test order totals 10.25 EUR; none is cancelled.
+      expect(summary.revenueByCurrency.EUR).to.equal((10.25 * total).toFixed(2));
+    });
+
+    it('serves /health, /ready, /metrics and the OpenAPI document', async () => {
+      expect((await fetch(`${base}/health`)).status).to.equal(200);
+      expect((await fetch(`${base}/ready`)).status).to.equal(200);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).to.contain('orderflow_events_consumed_total');
+      // Lag per partition and the order gauges refresh in the background.
+      const gauges = await waitFor(
+        async () => {
+          const text = await (await fetch(`${base}/metrics`)).text();
+          return /orderflow_consumer_lag_messages\{[^}]*partition="0"/.test(text) && /orderflow_orders\{[^}]*status="confirmed"/.test(text) ? text : undefined;
+        },
+        { what: 'lag and order gauges' },
+      );
+      expect(gauges).to.match(/orderflow_revenue\{[^}]*currency="EUR"/);
+      const doc = (await (await fetch(`${base}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      expect(doc.paths).to.have.property('/api/order-details');
+      expect((await fetch(`${base}/docs/`)).status).to.equal(200);
+    });
+  });
+});
