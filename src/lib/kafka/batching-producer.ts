@@ -2,9 +2,9 @@
 export type SendBatch<T> = (items: T[]) => Promise<void>;
 
 export interface BatchingProducerOptions<T> {
-  /** How long the first item of a batch waits for company; 0 sends every item on its own. */
+  /** Longest a publish waits for company while a send is in flight; 0 sends every item on its own, at once. */
   lingerMs: number;
-  /** Most items in one send; a full batch goes at once without waiting for the linger. */
+  /** Most items in one send; a full batch leaves at once. */
   maxBatch: number;
   send: SendBatch<T>;
 }
@@ -24,10 +24,12 @@ interface Waiting<T> {
 }
 
 /**
- * Micro-batching in front of a producer: publishes that arrive within `lingerMs` of each other
- * share one `send`, and at most one batch is in flight at a time, so publishes arriving during a
- * round trip form the next batch (which leaves as soon as the round trip ends). One send in
- * flight also keeps the idempotent producer's sequence numbers in order across batches.
+ * Micro-batching in front of a producer, adaptive to load:
+ * - a publish that finds no send in flight leaves at once (no added latency when traffic is light);
+ * - publishes arriving while a send is in flight wait for it, and leave together as one send
+ *   as soon as it settles — or after `lingerMs` at the latest, or at once when `maxBatch` wait.
+ * Under load every produce round trip therefore carries everything that arrived during the
+ * previous one, while the wait a request can add stays bounded by `lingerMs`.
  *
  * With `lingerMs` 0 every publish is its own send, sent at once (the baseline the bench compares).
  */
@@ -45,24 +47,18 @@ export function createBatchingProducer<T>({ lingerMs, maxBatch, send }: Batching
     void sent.finally(() => {
       inFlight.delete(sent);
       // Whoever arrived during the round trip has waited long enough: send them now.
-      if (lingerMs > 0) dispatch();
+      if (waiting.length > 0) dispatch();
     });
   }
 
   function dispatch(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (inFlight.size > 0 || waiting.length === 0) return;
-    sendNow(waiting.splice(0, maxBatch));
+    while (waiting.length > 0) sendNow(waiting.splice(0, maxBatch));
   }
 
   function schedule(): void {
-    if (lingerMs === 0) {
-      sendNow(waiting.splice(0));
-      return;
-    }
-    if (inFlight.size > 0) return; // the batch in flight dispatches the next one when it settles
-    if (waiting.length >= maxBatch) dispatch();
+    if (lingerMs === 0 || inFlight.size === 0 || waiting.length >= maxBatch) dispatch();
     else timer ??= setTimeout(dispatch, lingerMs);
   }
 

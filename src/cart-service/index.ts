@@ -1,0 +1,2 @@
+export { startCartService, CART_DB_POOL_MAX, type CartServiceDeps, type RunningCartService } from './server';
+export { OPENAPI_DOCUMENT } from './openapi';

@@ -1,0 +1,185 @@
+import { MAX_ITEMS, ORDER_STATUSES } from '../domain';
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, ...json(ref('ErrorEnvelope')) });
+const unavailable = {
+  description: 'Kafka or the schema registry is unavailable; nothing was stored or published. Retry after the Retry-After header.',
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } } },
+  ...json(ref('ErrorEnvelope')),
+};
+
+/**
+ * The cart service's OpenAPI 3.1 document, served at /docs (Swagger UI) and /docs/openapi.json.
+ * The integration tests check every response they get against it.
+ */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Orderflow cart service',
+    version: '1.0.0',
+    description:
+      'The producer API: validates orders and publishes them to Kafka as Avro events (Confluent wire format). ' +
+      'A 201/200 means the event is acknowledged by Kafka. Money is exact and travels as strings with 2 decimals.',
+  },
+  servers: [{ url: 'http://localhost:8000' }],
+  paths: {
+    '/api/create-order': {
+      post: {
+        summary: 'Create an order and publish OrderCreated',
+        description: 'Either `{ orderId, numItems }` (the rest is generated) or a full order (validated; status pending or absent).',
+        requestBody: {
+          required: true,
+          ...json({ oneOf: [ref('GenerateOrderRequest'), ref('NewOrder')] }),
+        },
+        responses: {
+          '201': { description: 'Created and acknowledged by Kafka.', ...json(ref('OrderEnvelope')) },
+          '400': error('Invalid body (every broken field is listed in errors) or malformed JSON.'),
+          '409': error('An order with this id already exists.'),
+          '413': error('The body is larger than the service accepts.'),
+          '415': error('The body is not application/json.'),
+          '503': unavailable,
+        },
+      },
+    },
+    '/api/update-order': {
+      put: {
+        summary: 'Move an order to a new status and publish OrderStatusUpdated',
+        description: 'pending -> confirmed -> paid -> shipped -> delivered; cancelled from any state before shipped.',
+        requestBody: { required: true, ...json(ref('StatusUpdateRequest')) },
+        responses: {
+          '200': { description: 'Updated and acknowledged by Kafka; data is the order in its new status.', ...json(ref('OrderEnvelope')) },
+          '400': error('Invalid body or malformed JSON.'),
+          '404': error('No order with this id is known.'),
+          '409': error('The lifecycle does not allow this transition; the message names both states.'),
+          '413': error('The body is larger than the service accepts.'),
+          '415': error('The body is not application/json.'),
+          '503': unavailable,
+        },
+      },
+    },
+    '/health': {
+      get: {
+        summary: 'Liveness',
+        responses: { '200': { description: 'The process is alive.', ...json(ref('HealthEnvelope')) } },
+      },
+    },
+    '/ready': {
+      get: {
+        summary: 'Readiness: Kafka, the schema registry and PostgreSQL reachable',
+        responses: {
+          '200': { description: 'Every dependency is reachable.', ...json(ref('ReadyEnvelope')) },
+          '503': { description: 'At least one dependency is unreachable.', ...json(ref('NotReadyEnvelope')) },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics',
+        responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Money: { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$', examples: ['59.97'], description: 'Exact amount, at most 2 decimals.' },
+      OrderStatus: { type: 'string', enum: [...ORDER_STATUSES] },
+      OrderItem: {
+        type: 'object',
+        required: ['itemId', 'quantity', 'price'],
+        properties: { itemId: { type: 'string', minLength: 1 }, quantity: { type: 'integer', minimum: 1 }, price: ref('Money') },
+      },
+      Order: {
+        type: 'object',
+        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status'],
+        additionalProperties: false,
+        properties: {
+          orderId: { type: 'string', minLength: 1, examples: ['ORDER-001'] },
+          customerId: { type: 'string', minLength: 1 },
+          orderDate: { type: 'string', format: 'date-time' },
+          items: { type: 'array', minItems: 1, maxItems: MAX_ITEMS, items: ref('OrderItem') },
+          totalAmount: ref('Money'),
+          currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'Active ISO 4217 code.' },
+          status: ref('OrderStatus'),
+        },
+      },
+      NewOrder: {
+        type: 'object',
+        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency'],
+        properties: {
+          orderId: { type: 'string', minLength: 1 },
+          customerId: { type: 'string', minLength: 1 },
+          orderDate: { type: 'string', description: 'Strict ISO 8601 date-time that exists on the calendar.' },
+          items: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['itemId', 'quantity', 'price'],
+              properties: {
+                itemId: { type: 'string' },
+                quantity: { type: 'integer', minimum: 1 },
+                price: { oneOf: [ref('Money'), { type: 'number', exclusiveMinimum: 0 }] },
+              },
+            },
+          },
+          totalAmount: { oneOf: [ref('Money'), { type: 'number', exclusiveMinimum: 0 }], description: 'Exactly the sum of price x quantity.' },
+          currency: { type: 'string' },
+          status: { type: 'string', enum: ['pending', 'PENDING'] },
+        },
+      },
+      GenerateOrderRequest: {
+        type: 'object',
+        required: ['orderId', 'numItems'],
+        properties: { orderId: { type: 'string', minLength: 1 }, numItems: { type: 'integer', minimum: 1, maximum: MAX_ITEMS } },
+        examples: [{ orderId: 'ORDER-001', numItems: 3 }],
+      },
+      StatusUpdateRequest: {
+        type: 'object',
+        required: ['orderId', 'status'],
+        properties: { orderId: { type: 'string', minLength: 1 }, status: { type: 'string', description: 'A status, any case; "canceled" is accepted.' } },
+        examples: [{ orderId: 'ORDER-001', status: 'confirmed' }],
+      },
+      OrderEnvelope: {
+        type: 'object',
+        required: ['success', 'message', 'data'],
+        additionalProperties: false,
+        properties: { success: { const: true }, message: { type: 'string' }, data: ref('Order') },
+      },
+      ErrorEnvelope: {
+        type: 'object',
+        required: ['success', 'code', 'message'],
+        additionalProperties: false,
+        properties: {
+          success: { const: false },
+          code: { type: 'string', examples: ['VALIDATION_FAILED'] },
+          message: { type: 'string' },
+          errors: {
+            type: 'array',
+            items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+          },
+        },
+      },
+      HealthEnvelope: {
+        type: 'object',
+        required: ['success', 'message', 'data'],
+        properties: { success: { const: true }, message: { type: 'string' }, data: { type: 'object', properties: { status: { const: 'ok' } } } },
+      },
+      DependencyStates: {
+        type: 'object',
+        properties: { kafka: { type: 'string' }, registry: { type: 'string' }, database: { type: 'string' } },
+        description: '"up", or "down: <reason>" per dependency.',
+      },
+      ReadyEnvelope: {
+        type: 'object',
+        required: ['success', 'message', 'data'],
+        properties: { success: { const: true }, message: { type: 'string' }, data: ref('DependencyStates') },
+      },
+      NotReadyEnvelope: {
+        type: 'object',
+        required: ['success', 'code', 'message', 'data'],
+        properties: { success: { const: false }, code: { const: 'DEPENDENCY_UNAVAILABLE' }, message: { type: 'string' }, data: ref('DependencyStates') },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,87 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
+import { call, expectMatchesOpenApi, startTestCartService, type TestCartService } from './cart-service-harness';
+
+/** A loopback port nobody listens on: connecting to it is refused at once, like a stopped broker. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/*
+ * Kafka and the registry being down is simulated by pointing the service at a closed port
+ * rather than stopping the shared stack's broker, which other suites use concurrently. A
+ * stopped broker and a closed port look the same to kafkajs (connection refused). Recovery is
+ * shown by the same order id being accepted afterwards over the same database by a service
+ * whose Kafka is reachable, which also proves the 503 left nothing behind. A running service
+ * riding out a real broker crash and restart is in broker-restart.test.ts.
+ */
+describe('cart service: when Kafka or the schema registry is unavailable', function () {
+  this.timeout(60_000);
+  let db: TestDatabase;
+  let cart: TestCartService | undefined;
+  const config = testConfig();
+
+  before(async () => {
+    db = await createTestDatabase(config);
+  });
+
+  afterEach(async () => {
+    await cart?.stop();
+    cart = undefined;
+  });
+
+  after(async () => {
+    await db?.destroy();
+  });
+
+  const expectServiceUnavailable = async (orderId: string) => {
+    const startedAt = Date.now();
+    const response = await call(cart!.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 2 });
+    expect(response.status).to.equal(503);
+    expect(Date.now() - startedAt, 'the 503 comes within seconds').to.be.below(15_000);
+    expect(Number(response.headers.get('retry-after'))).to.be.greaterThan(0);
+    expect((response.body as { code: string }).code).to.equal('DEPENDENCY_UNAVAILABLE');
+    expectMatchesOpenApi('post', '/api/create-order', response);
+    expect(await db.knex('cart_orders').where({ order_id: orderId }).first(), 'no row in PostgreSQL').to.equal(undefined);
+  };
+
+  it('Kafka down -> create answers 503 with Retry-After and stores nothing; Kafka back -> the same order is accepted', async () => {
+    const orderId = `ORDER-${uniqueSuffix()}`;
+    cart = await startTestCartService({ db, config: { ...config, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` } });
+    await expectServiceUnavailable(orderId);
+    const ready = await call(cart.baseUrl, 'GET', '/ready');
+    expect(ready.status).to.equal(503);
+    expectMatchesOpenApi('get', '/ready', ready);
+    await cart.stop();
+
+    cart = await startTestCartService({ db, config });
+    const accepted = await call(cart.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 2 });
+    expect(accepted.status).to.equal(201);
+  });
+
+  it('registry down -> create answers 503 with Retry-After and stores nothing', async () => {
+    const orderId = `ORDER-${uniqueSuffix()}`;
+    cart = await startTestCartService({ db, config: { ...config, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7` } });
+    await expectServiceUnavailable(orderId);
+  });
+
+  it('Kafka down -> update answers 503 and keeps the stored status', async () => {
+    const orderId = `ORDER-${uniqueSuffix()}`;
+    cart = await startTestCartService({ db, config });
+    expect((await call(cart.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 })).status).to.equal(201);
+    await cart.stop();
+
+    cart = await startTestCartService({ db, config: { ...config, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` } });
+    const response = await call(cart.baseUrl, 'PUT', '/api/update-order', { orderId, status: 'confirmed' });
+    expect(response.status).to.equal(503);
+    expect(response.headers.get('retry-after')).to.not.equal(null);
+    expectMatchesOpenApi('put', '/api/update-order', response);
+    const row = await db.knex('cart_orders').where({ order_id: orderId }).first();
+    expect(row.status).to.equal('pending');
+  });
+});
