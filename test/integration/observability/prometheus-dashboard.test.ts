@@ -44,15 +44,15 @@ const panelQueries = dashboard.panels.flatMap((panel) => panel.targets.map(({ ex
 
 describe('Prometheus and the Grafana dashboard', function () {
   this.timeout(180_000);
-  const config = testConfig({ CART_SERVICE_PORT: '0', ORDER_SERVICE_PORT: '0' });
+  const config = testConfig();
   const targetsFile = join(PROMETHEUS_TARGETS_DIR, `test-${uniqueSuffix()}.json`);
   let database: TestDatabase;
   let stopServices: Array<() => Promise<void>> = [];
 
   before(async () => {
     database = await createTestDatabase(config, 40);
-    const cart = await startCartService(config, { knex: database.knex });
-    const orders = await startOrderService(config, { knex: database.knex });
+    const cart = await startCartService(config, { knex: database.knex, port: 0 });
+    const orders = await startOrderService(config, { knex: database.knex, port: 0 });
     stopServices = [cart.stop, orders.stop];
     const job = `test-${uniqueSuffix()}`;
     writeFileSync(targetsFile, JSON.stringify([{ targets: [`127.0.0.1:${cart.port}`, `127.0.0.1:${orders.port}`], labels: { job } }]));
