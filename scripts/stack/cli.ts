@@ -12,11 +12,13 @@ import { registry } from './registry';
 /** Start order: the registry keeps its schemas in Kafka, so Kafka comes first. */
 const COMPONENTS: readonly StackComponent[] = [postgres, kafka, registry, prometheus];
 
+const USAGE = `usage: stack <up|down|status> [${COMPONENTS.map((c) => c.name).join('|')} ...]`;
+
 function select(names: string[]): StackComponent[] {
   if (names.length === 0) return [...COMPONENTS];
   return names.map((name) => {
     const component = COMPONENTS.find((candidate) => candidate.name === name);
-    if (!component) throw new StackError(`unknown component '${name}'; choose from ${COMPONENTS.map((c) => c.name).join(', ')}`);
+    if (!component) throw new StackError(`unknown component '${name}'; choose from ${COMPONENTS.map((c) => c.name).join(', ')}\n${USAGE}`);
     return component;
   });
 }
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
       if (!(await status(components))) process.exitCode = 1;
       return;
     default:
-      throw new StackError('usage: stack <up|down|status> [postgres|kafka|registry|prometheus ...]');
+      throw new StackError(USAGE);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   assertPortFree,
   isPortOpen,
   pollUntil,
+  readyTimeoutMs,
   runningPid,
   runOrFail,
   spawnDetached,
@@ -129,8 +130,9 @@ export const kafka: StackComponent = {
   },
 
   async start() {
+    const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
     if (runningPid(PID_FILE) !== undefined) {
-      if (await pollUntil(isReady, READY_TIMEOUT_MS)) return;
+      if (await pollUntil(isReady, timeoutMs)) return;
       throw new StackError('kafka: a broker started earlier is running but never became ready; run `npm run stack:down` and start again', LOG_FILE);
     }
     await assertPortFree(port, 'kafka');
@@ -146,9 +148,11 @@ export const kafka: StackComponent = {
         throw new StackError(`kafka: the broker (pid ${pid}) exited during start-up`, LOG_FILE);
       }
       return isReady();
-    }, READY_TIMEOUT_MS);
+    }, timeoutMs);
     if (!ready) {
-      throw new StackError(`kafka: the broker did not become ready within ${READY_TIMEOUT_MS / 1000} s`, LOG_FILE);
+      // Left running, it would hold the ports and make the next start wait for it again.
+      await stopProcessGroup(PID_FILE);
+      throw new StackError(`kafka: the broker did not become ready within ${timeoutMs / 1000} s, so it was stopped`, LOG_FILE);
     }
   },
 

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { ComponentStatus, StackComponent } from './component';
 import { DATA_DIR, LOG_DIR, RUN_DIR } from './paths';
 import { STACK_PORTS } from './ports';
 import { aptInstall } from './apt';
-import { assertPortFree, runOrFail, StackError } from './process';
+import { assertPortFree, isAlive, readyTimeoutMs, runOrFail, StackError } from './process';
 
 /** Credentials of the private cluster; `DATABASE_URL`'s default in src/config.ts matches them. */
 export const POSTGRES_USER = 'orderflow';
@@ -52,6 +52,27 @@ function ownedDir(path: string): void {
   if (RUN_AS) runOrFail('chown', ['-R', `${RUN_AS}:`, path], `postgres: giving ${path} to ${RUN_AS}`);
 }
 
+/**
+ * As root, the server runs as `postgres`, which must be able to reach the stack's folders:
+ * a stack home inside a private folder (for example /root, mode 700) would otherwise fail
+ * in initdb with a bare "Permission denied".
+ */
+function assertOwnerCanReach(dirs: string[]): void {
+  if (!RUN_AS) return;
+  const canReach = (path: string) => spawnSync('runuser', ['-u', RUN_AS, '--', 'test', '-x', path], { stdio: 'ignore' }).status === 0;
+  for (const dir of dirs) {
+    mkdirSync(dir, { recursive: true });
+    if (canReach(dir)) continue;
+    // Name the outermost folder that shuts it out, the one to fix.
+    const parts = dir.split(sep);
+    const blocking = parts.map((_, index) => parts.slice(0, index + 1).join(sep) || sep).find((path) => !canReach(path)) ?? dir;
+    throw new StackError(
+      `postgres: the server runs as the '${RUN_AS}' user, which cannot enter ${blocking} (needed for ${dir}). ` +
+        `Let other users through it (chmod o+x ${blocking}), or point ORDERFLOW_STACK_HOME at a folder they can reach.`,
+    );
+  }
+}
+
 function initCluster(): void {
   if (existsSync(join(DATA, 'PG_VERSION'))) return;
   ownedDir(DATA);
@@ -69,19 +90,45 @@ function initCluster(): void {
   }
 }
 
+const POSTMASTER_PID = join(DATA, 'postmaster.pid');
+
 function isRunning(): boolean {
   if (!existsSync(join(DATA, 'PG_VERSION'))) return false;
   const [command, args] = RUN_AS
     ? ['runuser', ['-u', RUN_AS, '--', pgBin('pg_ctl'), 'status', '-D', DATA]]
     : [pgBin('pg_ctl'), ['status', '-D', DATA]];
-  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0 && !hasCrashed();
+}
+
+/** The pid on the first line of a PostgreSQL lock file (postmaster.pid, or a socket's .lock). */
+function lockPid(lockFile: string): number | undefined {
+  if (!existsSync(lockFile)) return undefined;
+  const pid = Number(readFileSync(lockFile, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 function postmasterPid(): number | undefined {
-  const pidFile = join(DATA, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  return Number.isInteger(pid) ? pid : undefined;
+  return lockPid(POSTMASTER_PID);
+}
+
+/**
+ * A server killed outright (kill -9, the OOM killer) leaves its lock files behind, and until
+ * its parent (often init) collects it, it lingers as a zombie that pg_ctl and PostgreSQL
+ * take for a running server: `status` would call it "not ready", `stop` fail with "server
+ * does not shut down", and a new server refuse to start.
+ */
+function hasCrashed(): boolean {
+  const pid = postmasterPid();
+  return pid !== undefined && !isAlive(pid);
+}
+
+/** Removes the lock files (the data folder's and the socket's) that name a server that has ended. */
+function removeStaleLocks(): void {
+  const socketLocks = existsSync(SOCKET_DIR) ? readdirSync(SOCKET_DIR).filter((file) => /^\.s\.PGSQL\.\d+\.lock$/.test(file)) : [];
+  for (const lock of [POSTMASTER_PID, ...socketLocks.map((file) => join(SOCKET_DIR, file))]) {
+    const pid = lockPid(lock);
+    if (pid !== undefined && !isAlive(pid)) rmSync(lock, { force: true });
+  }
 }
 
 async function ensureDatabase(): Promise<void> {
@@ -121,15 +168,18 @@ export const postgres: StackComponent = {
 
   async start() {
     if (!isRunning()) {
+      removeStaleLocks();
       await assertPortFree(port, 'postgres');
+      assertOwnerCanReach([DATA_DIR, RUN_DIR, LOG_DIR]);
       initCluster();
       ownedDir(SOCKET_DIR);
       mkdirSync(LOG_DIR, { recursive: true });
       writeFileSync(LOG_FILE, '', { flag: 'a' });
       if (RUN_AS) runOrFail('chown', [`${RUN_AS}:`, LOG_FILE], 'postgres: log file owner');
+      const timeoutSeconds = String(Math.ceil(readyTimeoutMs(60_000) / 1000));
       const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -k ${SOCKET_DIR} -c max_connections=200`;
       try {
-        asOwner('pg_ctl', ['start', '-D', DATA, '-l', LOG_FILE, '-w', '-t', '60', '-o', serverOptions], 'postgres: pg_ctl start');
+        asOwner('pg_ctl', ['start', '-D', DATA, '-l', LOG_FILE, '-w', '-t', timeoutSeconds, '-o', serverOptions], 'postgres: pg_ctl start');
       } catch (error) {
         throw new StackError((error as Error).message, LOG_FILE);
       }

@@ -37,33 +37,67 @@ export function spawnDetached({ command, args, logFile, pidFile, env, cwd }: Det
     });
     if (child.pid === undefined) throw new StackError(`could not start ${command}`, logFile);
     child.unref();
-    writeFileSync(pidFile, String(child.pid));
+    // The start time lets a later run tell this process from another that reuses its pid.
+    const startTime = procStat(child.pid)?.startTime;
+    writeFileSync(pidFile, startTime === undefined ? `${child.pid}\n` : `${child.pid}\n${startTime}\n`);
     return child.pid;
   } finally {
     closeSync(log);
   }
 }
 
-export function readPid(pidFile: string): number | undefined {
+/**
+ * Linux only: a process's state letter and start time (clock ticks after boot) from
+ * /proc/<pid>/stat; undefined when there is no such process or no /proc.
+ */
+function procStat(pid: number): { state: string; startTime: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces; the fields after it are plain.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [state, startTime] = [fields[0], fields[19]];
+    return state === undefined || startTime === undefined ? undefined : { state, startTime };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A pid file: the pid on its first line and, when written on Linux, the process's start time on the second. */
+function readPidFile(pidFile: string): { pid: number; startTime?: string } | undefined {
   if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  const [first = '', second = ''] = readFileSync(pidFile, 'utf8').split('\n').map((line) => line.trim());
+  const pid = Number(first);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return second === '' ? { pid } : { pid, startTime: second };
+}
+
+export function readPid(pidFile: string): number | undefined {
+  return readPidFile(pidFile)?.pid;
 }
 
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM means the process exists but belongs to another user: still alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A zombie has ended; it only waits for its parent (often init) to collect its exit status.
+  return procStat(pid)?.state !== 'Z';
 }
 
-/** The pid recorded in `pidFile` when that process still runs; a stale file is removed. */
+/**
+ * The pid recorded in `pidFile` when that process still runs; a stale file is removed. A
+ * file left from before a reboot or a crash may name a pid that now belongs to some other
+ * process: the recorded start time tells them apart, so that process is neither waited
+ * for nor signalled.
+ */
 export function runningPid(pidFile: string): number | undefined {
-  const pid = readPid(pidFile);
-  if (pid !== undefined && isAlive(pid)) return pid;
+  const recorded = readPidFile(pidFile);
+  if (recorded !== undefined && isAlive(recorded.pid)) {
+    const current = procStat(recorded.pid)?.startTime;
+    if (recorded.startTime === undefined || current === undefined || current === recorded.startTime) return recorded.pid;
+  }
   rmSync(pidFile, { force: true });
   return undefined;
 }
@@ -113,6 +147,20 @@ export async function pollUntil(
     if (Date.now() >= deadline) return false;
     await new Promise((resolveSleep) => setTimeout(resolveSleep, intervalMs));
   }
+}
+
+/**
+ * How long a part may take to become ready: its own `fallbackMs`, or the seconds in
+ * ORDERFLOW_STACK_READY_TIMEOUT (a slow machine needs more; a test of the time-out less).
+ */
+export function readyTimeoutMs(fallbackMs: number): number {
+  const raw = process.env.ORDERFLOW_STACK_READY_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return fallbackMs;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new StackError(`ORDERFLOW_STACK_READY_TIMEOUT must be a number of seconds greater than 0, got '${raw}'`);
+  }
+  return Math.round(seconds * 1000);
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:`port`. */

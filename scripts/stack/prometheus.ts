@@ -4,7 +4,7 @@ import type { ComponentStatus, StackComponent } from './component';
 import { aptInstall } from './apt';
 import { DATA_DIR, LOG_DIR, REPO_ROOT, RUN_DIR } from './paths';
 import { STACK_PORTS } from './ports';
-import { assertPortFree, commandExists, pollUntil, runningPid, spawnDetached, StackError, stopProcessGroup } from './process';
+import { assertPortFree, commandExists, pollUntil, readyTimeoutMs, runningPid, spawnDetached, StackError, stopProcessGroup } from './process';
 
 const DATA = join(DATA_DIR, 'prometheus');
 const CONFIG_FILE = join(DATA, 'prometheus.yml');
@@ -55,7 +55,9 @@ export const prometheus: StackComponent = {
   },
 
   async start() {
-    if (runningPid(PID_FILE) === undefined) {
+    const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
+    const startedHere = runningPid(PID_FILE) === undefined;
+    if (startedHere) {
       await assertPortFree(port, 'prometheus');
       mkdirSync(PROMETHEUS_TARGETS_DIR, { recursive: true });
       writeFileSync(CONFIG_FILE, configYaml());
@@ -75,8 +77,11 @@ export const prometheus: StackComponent = {
     const ready = await pollUntil(async () => {
       if (runningPid(PID_FILE) === undefined) throw new StackError('prometheus: exited during start-up', LOG_FILE);
       return isReady();
-    }, READY_TIMEOUT_MS);
-    if (!ready) throw new StackError(`prometheus: not ready within ${READY_TIMEOUT_MS / 1000} s`, LOG_FILE);
+    }, timeoutMs);
+    if (!ready) {
+      if (startedHere) await stopProcessGroup(PID_FILE);
+      throw new StackError(`prometheus: not ready within ${timeoutMs / 1000} s${startedHere ? ', so it was stopped' : ''}`, LOG_FILE);
+    }
   },
 
   async stop() {

@@ -11,6 +11,7 @@ import {
   commandExists,
   isPortOpen,
   pollUntil,
+  readyTimeoutMs,
   runningPid,
   runOrFail,
   spawnDetached,
@@ -172,15 +173,16 @@ async function isReady(): Promise<boolean> {
 
 /** Resolves once the ccompat API answers; throws when the process ends first or the time runs out. */
 async function waitUntilReady(pid: number): Promise<void> {
+  const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
   const settled = await pollUntil(async () => {
     if (runningPid(PID_FILE) === undefined) {
       throw new StackError(`registry: Apicurio Registry (pid ${pid}) exited during start-up`, LOG_FILE);
     }
     return isReady();
-  }, READY_TIMEOUT_MS, 500);
+  }, timeoutMs, 500);
   if (!settled) {
     await stopProcessGroup(PID_FILE);
-    throw new StackError(`registry: Apicurio Registry did not answer ${REGISTRY_URL}/subjects within ${READY_TIMEOUT_MS / 1000} s, so it was stopped`, LOG_FILE);
+    throw new StackError(`registry: Apicurio Registry did not answer ${REGISTRY_URL}/subjects within ${timeoutMs / 1000} s, so it was stopped`, LOG_FILE);
   }
 }
 
@@ -196,7 +198,7 @@ export const registry: StackComponent = {
 
   async start() {
     if (runningPid(PID_FILE) !== undefined) {
-      if (await pollUntil(isReady, READY_TIMEOUT_MS, 500)) return;
+      if (await pollUntil(isReady, readyTimeoutMs(READY_TIMEOUT_MS), 500)) return;
       throw new StackError('registry: an Apicurio Registry started earlier is running but never became ready; run `npm run stack:down` and start again', LOG_FILE);
     }
     await assertPortFree(port, 'registry');

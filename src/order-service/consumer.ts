@@ -114,6 +114,12 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let gaugeTimer: NodeJS.Timeout | undefined;
+  /**
+   * `partition/offset` of the records this instance has dead-lettered but whose offsets it has
+   * not committed yet. See `deadLetter` for what this prevents and what it cannot.
+   */
+  const deadLettered = new Set<string>();
+  const positionKey = (partition: number, offset: string) => `${partition}/${offset}`;
 
   async function decodeAll(partition: number, messages: KafkaMessage[]): Promise<{ valid: ValidEvent[]; poison: Poison[] }> {
     const valid: ValidEvent[] = [];
@@ -158,13 +164,37 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     return { valid, poison };
   }
 
+  /**
+   * Sends `poison` to the dead-letter topic, each record once per consumer instance.
+   *
+   * Delivery is at least once. The records of a batch are dead-lettered BEFORE its transaction
+   * commits and its offsets are committed, so the same source record can be processed again
+   * after it was dead-lettered:
+   *  - the transaction fails transiently and the batch is retried whole, or fails otherwise and
+   *    is re-applied record by record: `deadLettered` remembers what this instance sent until
+   *    the offsets are committed, so these cases send NO duplicate (test: dead-letter-once);
+   *  - the process dies (crash, SIGKILL) or the partition moves to another instance (rebalance,
+   *    `stop()` mid-retry) after the send and before the offset commit: the next owner does not
+   *    know, and sends the record again. The window is one batch's transaction plus one offset
+   *    commit; only then can a DUPLICATE reach the dead-letter topic.
+   * Every dead letter therefore carries `dlq-record-id: <topic>/<partition>/<offset>` of its
+   * source record, the same for every copy: consumers of the dead-letter topic deduplicate on it.
+   * (Closing the window for good would need the sent ids in PostgreSQL in the batch's transaction,
+   * i.e. a migration, and still a send-then-record order; it is not worth it for dead letters.)
+   * The dead letter keeps the source record's key, so an order's dead letters stay in order.
+   */
   async function deadLetter(partition: number, poison: Poison[]): Promise<void> {
-    if (poison.length === 0) return;
+    const fresh = poison.filter((item) => !deadLettered.has(positionKey(partition, item.message.offset)));
+    for (const item of poison) {
+      if (fresh.includes(item)) continue;
+      log.debug({ partition, offset: item.message.offset }, 'record already dead-lettered by this instance; not sending it again');
+    }
+    if (fresh.length === 0) return;
     if (!producer) throw new AppError('DEPENDENCY_UNAVAILABLE', 'the dead-letter producer is not connected');
     await producer.send({
       topic: deadLetterTopic,
       acks: -1,
-      messages: poison.map((item) => {
+      messages: fresh.map((item) => {
         const headers: IHeaders = {
           ...(item.message.headers ?? {}),
           'dlq-error-code': item.errorCode,
@@ -173,6 +203,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
           'dlq-source-topic': topic,
           'dlq-source-partition': String(partition),
           'dlq-source-offset': item.message.offset,
+          'dlq-record-id': `${topic}/${partition}/${item.message.offset}`,
           ...(item.eventType ? { 'dlq-event-type': item.eventType } : {}),
           ...(item.eventId ? { 'dlq-event-id': item.eventId } : {}),
           ...(item.schemaId !== undefined ? { 'dlq-schema-id': String(item.schemaId) } : {}),
@@ -180,7 +211,8 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         return { key: item.message.key, value: item.message.value, headers };
       }),
     });
-    for (const item of poison) {
+    for (const item of fresh) {
+      deadLettered.add(positionKey(partition, item.message.offset));
       metrics.deadLetters.inc({ reason: item.errorCode });
       metrics.eventsConsumed.inc({ event_type: item.eventType ?? 'unknown', outcome: 'dead_lettered' });
       log.warn(
@@ -278,6 +310,8 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
       await commitOffsetsIfNecessary({
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
       });
+      // Committed: these records will not come back, so there is nothing left to remember.
+      for (const message of messages) deadLettered.delete(positionKey(batch.partition, message.offset));
       await heartbeat();
     }
   }

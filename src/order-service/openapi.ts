@@ -49,7 +49,13 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           '200': {
             description: 'The order ids, sorted.',
-            ...json(envelope({ type: 'object', properties: { topicName: { type: 'string' }, orderIds: { type: 'array', items: { type: 'string' } } } })),
+            ...json(
+              envelope({
+                type: 'object',
+                required: ['topicName', 'orderIds'],
+                properties: { topicName: { type: 'string' }, orderIds: { type: 'array', items: { type: 'string' } } },
+              }),
+            ),
           },
           '400': error('topicName is missing or not a valid Kafka topic name.'),
         },
@@ -69,6 +75,7 @@ export const OPENAPI_DOCUMENT = {
             ...json(
               envelope({
                 type: 'object',
+                required: ['orders', 'page', 'pageSize', 'total'],
                 properties: {
                   orders: { type: 'array', items: ref('OrderSummary') },
                   page: { type: 'integer' },
@@ -88,6 +95,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [orderIdParam('path')],
         responses: {
           '200': { description: 'The order.', ...json(envelope(ref('OrderDetails'))) },
+          '400': error('orderId is blank or longer than 64 characters.'),
           '404': error('No order with this id has been consumed.'),
         },
       },
@@ -101,6 +109,7 @@ export const OPENAPI_DOCUMENT = {
             ...json(
               envelope({
                 type: 'object',
+                required: ['totalOrders', 'ordersByStatus', 'revenueByCurrency'],
                 properties: {
                   totalOrders: { type: 'integer' },
                   ordersByStatus: { type: 'object', additionalProperties: { type: 'integer' } },
@@ -112,14 +121,44 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
-    '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is alive.' } } } },
+    '/health': {
+      get: {
+        summary: 'Liveness',
+        responses: {
+          '200': {
+            description: 'The process is alive.',
+            ...json(envelope({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } })),
+          },
+        },
+      },
+    },
     '/ready': {
       get: {
         summary: 'Readiness: Kafka, the schema registry and PostgreSQL reachable',
-        responses: { '200': { description: 'Ready.' }, '503': error('A dependency is unreachable.') },
+        responses: {
+          '200': { description: 'Ready: every dependency is up.', ...json(envelope(ref('DependencyStates'))) },
+          '503': {
+            description: 'A dependency is unreachable; data says which and why.',
+            ...json({
+              type: 'object',
+              required: ['success', 'code', 'message', 'data'],
+              properties: {
+                success: { const: false },
+                code: { const: 'DEPENDENCY_UNAVAILABLE' },
+                message: { type: 'string' },
+                data: ref('DependencyStates'),
+              },
+            }),
+          },
+        },
       },
     },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics',
+        responses: { '200': { description: 'Text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
   },
   components: {
     schemas: {
@@ -130,7 +169,7 @@ export const OPENAPI_DOCUMENT = {
       },
       OrderDetails: {
         type: 'object',
-        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status', 'shippingCost'],
+        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status', 'shippingCost', 'updatedAt'],
         properties: {
           orderId: { type: 'string' },
           customerId: { type: 'string' },
@@ -145,12 +184,13 @@ export const OPENAPI_DOCUMENT = {
       },
       OrderSummary: {
         type: 'object',
+        required: ['orderId', 'customerId', 'orderDate', 'totalAmount', 'currency', 'status', 'shippingCost', 'sourceTopic', 'createdAt', 'updatedAt'],
         properties: {
           orderId: { type: 'string' },
           customerId: { type: 'string' },
           orderDate: { type: 'string', format: 'date-time' },
           totalAmount: money,
-          currency: { type: 'string' },
+          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
           status: { type: 'string', enum: [...ORDER_STATUSES] },
           shippingCost: money,
           sourceTopic: { type: 'string' },
@@ -158,6 +198,17 @@ export const OPENAPI_DOCUMENT = {
           updatedAt: { type: 'string', format: 'date-time' },
         },
       },
+      DependencyStates: {
+        type: 'object',
+        description: "Each dependency's state: 'up', or 'down: ' and why.",
+        required: ['kafka', 'registry', 'database'],
+        properties: {
+          kafka: ref('DependencyState'),
+          registry: ref('DependencyState'),
+          database: ref('DependencyState'),
+        },
+      },
+      DependencyState: { type: 'string', pattern: '^(up|down: .+)$', examples: ['up', 'down: connect ECONNREFUSED 127.0.0.1:18081'] },
       ErrorEnvelope: {
         type: 'object',
         required: ['success', 'code', 'message'],

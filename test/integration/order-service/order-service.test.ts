@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../../src/config';
 import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
+import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import {
@@ -33,9 +35,16 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
   let service: RunningOrderService;
   let base: string;
 
-  async function get(path: string): Promise<{ status: number; body: Envelope }> {
+  const contract = createOpenApiChecker(OPENAPI_DOCUMENT);
+
+  /** GETs `path` and checks the answer against the OpenAPI document: status declared, body and Content-Type as declared. */
+  async function get(path: string): Promise<{ status: number; body: Envelope; headers: Headers }> {
     const response = await fetch(`${base}${path}`);
-    return { status: response.status, body: (await response.json()) as Envelope };
+    const text = await response.text();
+    const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
+    const answer = { status: response.status, body: (isJson ? JSON.parse(text) : text) as Envelope, headers: response.headers };
+    contract.expectMatchesOpenApi('get', path, answer);
+    return answer;
   }
 
   async function orderStatus(orderId: string): Promise<string | undefined> {
@@ -149,6 +158,9 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect(header(message, 'dlq-source-topic')).to.equal(config.ORDER_EVENTS_TOPIC);
       expect(header(message, 'dlq-source-partition')).to.match(/^\d+$/);
       expect(header(message, 'dlq-source-offset')).to.match(/^\d+$/);
+      expect(header(message, 'dlq-record-id')).to.equal(
+        `${header(message, 'dlq-source-topic')}/${header(message, 'dlq-source-partition')}/${header(message, 'dlq-source-offset')}`,
+      );
       expect(header(message, 'dlq-error-message')).to.be.a('string').with.length.greaterThan(0);
     }
     expect(await orderStatus('ORD-BAD-TOTAL')).to.equal(undefined);
@@ -204,6 +216,15 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect((await get('/api/orders/NOPE-404')).status).to.equal(404);
     });
 
+    it('answers 400 for a blank or too long order id, in the query and in the path', async () => {
+      const long = 'X'.repeat(65);
+      for (const path of [`/api/order-details?orderId=${long}`, '/api/order-details?orderId=%20', `/api/orders/${long}`, '/api/orders/%20']) {
+        const answer = await get(path);
+        expect(answer.status, path).to.equal(400);
+        expect(answer.body, path).to.include({ success: false, code: 'VALIDATION_FAILED' });
+      }
+    });
+
     it('lists the order ids consumed from a topic, and answers 400 for a missing or invalid topic name', async () => {
       const { status, body } = await get(`/api/getAllOrderIdsFromTopic?topicName=${config.ORDER_EVENTS_TOPIC}`);
       expect(status).to.equal(200);
@@ -240,10 +261,13 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
     });
 
     it('serves /health, /ready, /metrics and the OpenAPI document', async () => {
-      expect((await fetch(`${base}/health`)).status).to.equal(200);
-      expect((await fetch(`${base}/ready`)).status).to.equal(200);
-      const metrics = await (await fetch(`${base}/metrics`)).text();
-      expect(metrics).to.contain('orderflow_events_consumed_total');
+      expect((await get('/health')).status).to.equal(200);
+      const ready = await get('/ready');
+      expect(ready.status).to.equal(200);
+      expect(ready.body.data).to.deep.equal({ kafka: 'up', registry: 'up', database: 'up' });
+      const metrics = await get('/metrics');
+      expect(metrics.headers.get('content-type')).to.match(/^text\/plain/);
+      expect(metrics.body).to.contain('orderflow_events_consumed_total');
       // Lag per partition and the order gauges refresh in the background.
       const gauges = await waitFor(
         async () => {
@@ -256,6 +280,10 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       const doc = (await (await fetch(`${base}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
       expect(doc.paths).to.have.property('/api/order-details');
       expect((await fetch(`${base}/docs/`)).status).to.equal(200);
+    });
+
+    it('has checked every response the OpenAPI document declares (the /ready 503 in the registry outage test)', () => {
+      expect(contract.coverage().unchecked).to.deep.equal(['GET /ready 503']);
     });
   });
 });
