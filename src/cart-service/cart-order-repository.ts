@@ -1,5 +1,4 @@
 import type { OrderJson, OrderStatus } from '../domain';
-import { AppError } from '../errors';
 import type { Knex } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 
@@ -17,8 +16,6 @@ interface CartOrderRow {
 }
 
 const TABLE = 'cart_orders';
-/** PostgreSQL's unique_violation. */
-const UNIQUE_VIOLATION = '23505';
 
 /** The transaction a use case runs its reads and writes in. */
 export type Transaction = Knex.Transaction;
@@ -35,18 +32,20 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
       return knex.transaction(work);
     },
 
-    /** Inserts a new order; throws CONFLICT naming the id when it is already known (also when a concurrent insert won). */
-    async insert(trx: Transaction, order: OrderJson): Promise<void> {
-      try {
-        await timeDbOperation(metrics, 'cart_orders.insert', () =>
-          trx<CartOrderRow>(TABLE).insert({ order_id: order.orderId, status: order.status, order }),
-        );
-      } catch (error) {
-        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
-          throw new AppError('CONFLICT', `order '${order.orderId}' already exists`, { cause: error });
-        }
-        throw error;
-      }
+    /**
+     * Inserts new orders in one statement and returns the ids that were new; an id already
+     * known (or inserted by a concurrent transaction that commits) is skipped, not an error.
+     * Rows go in order of id, so concurrent batches lock them in the same order and cannot deadlock.
+     */
+    async insertNew(trx: Transaction, orders: OrderJson[]): Promise<Set<string>> {
+      if (orders.length === 0) return new Set();
+      const rows = [...orders]
+        .sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0))
+        .map((order) => ({ order_id: order.orderId, status: order.status, order }));
+      const inserted = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
+        trx<CartOrderRow>(TABLE).insert(rows).onConflict('order_id').ignore().returning('order_id'),
+      );
+      return new Set(inserted.map((row) => row.order_id));
     },
 
     /** The order with its row locked until the transaction ends, or undefined when unknown. */

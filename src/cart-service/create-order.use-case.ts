@@ -1,22 +1,23 @@
 import { generateOrder, toOrderJson, validateCreateRequest, type OrderJson } from '../domain';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { CartOrderRepository } from './cart-order-repository';
+import type { OrderCreationBatcher } from './order-creation-batcher';
 import type { OrderEventPublisher } from './order-event-publisher';
 
 export interface CreateOrderDeps {
-  repository: CartOrderRepository;
   publisher: OrderEventPublisher;
+  creations: OrderCreationBatcher;
   logger: Logger;
 }
 
 /**
  * Creates an order from `{ orderId, numItems }` (generated) or a full order body (validated),
- * then, in one transaction: records the order id (409 when it is known), publishes
- * OrderCreated and waits for Kafka's acknowledgement, and commits. When publishing fails the
- * transaction rolls back, so a 503 leaves nothing behind.
+ * encodes its OrderCreated event, then hands both to the creation batcher, which — in one
+ * transaction shared with the creates arriving together — records the order id (409 when it
+ * is known), publishes and waits for Kafka's acknowledgement, and commits. When publishing
+ * fails the transaction rolls back, so a 503 leaves nothing behind.
  */
-export function createOrderUseCase({ repository, publisher, logger }: CreateOrderDeps) {
+export function createOrderUseCase({ publisher, creations, logger }: CreateOrderDeps) {
   return async function createOrder(body: unknown): Promise<OrderJson> {
     const validation = validateCreateRequest(body);
     if (!validation.ok) {
@@ -28,10 +29,8 @@ export function createOrderUseCase({ repository, publisher, logger }: CreateOrde
     const order = request.kind === 'generate' ? generateOrder(request.orderId, request.numItems) : request.order;
     const orderJson = toOrderJson(order);
 
-    const { eventId } = await repository.transaction(async (trx) => {
-      await repository.insert(trx, orderJson);
-      return publisher.publishOrderCreated(order);
-    });
+    const event = await publisher.prepareOrderCreated(order);
+    const { eventId } = await creations.create({ order: orderJson, event });
     logger.info({ orderId: order.orderId, eventId }, 'order created');
     return orderJson;
   };

@@ -29,7 +29,10 @@ export interface Published {
   eventId: string;
 }
 
-interface Outgoing {
+/** An event encoded and ready for Kafka, not yet sent. */
+export interface OutgoingEvent {
+  orderId: string;
+  eventId: string;
   eventType: OrderEvent['type'];
   message: Message;
 }
@@ -59,22 +62,22 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
   });
   let ready: Promise<void> | undefined;
 
-  const batcher = createBatchingProducer<Outgoing>({
-    lingerMs,
-    maxBatch,
-    send: async (batch) => {
-      metrics.produceBatchSize.observe(batch.length);
-      try {
-        await producer.send({ topic, acks: -1, timeout: PRODUCE_TIMEOUT_MS, messages: batch.map((entry) => entry.message) });
-        batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'acknowledged' }));
-      } catch (error) {
-        batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'failed' }));
-        throw error;
-      }
-    },
-  });
+  /** One produce call carrying every event of `batch`; resolves when Kafka acknowledged them all. */
+  async function sendInOneCall(batch: OutgoingEvent[]): Promise<void> {
+    metrics.produceBatchSize.observe(batch.length);
+    try {
+      await producer.send({ topic, acks: -1, timeout: PRODUCE_TIMEOUT_MS, messages: batch.map((entry) => entry.message) });
+      batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'acknowledged' }));
+    } catch (error) {
+      batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'failed' }));
+      logger.warn({ events: batch.length, err: error }, 'Kafka did not acknowledge a produce call');
+      throw unavailable('Kafka', error);
+    }
+  }
 
-  async function prepare(): Promise<void> {
+  const batcher = createBatchingProducer<OutgoingEvent>({ lingerMs, maxBatch, send: sendInOneCall });
+
+  async function connectAndRegister(): Promise<void> {
     await producer.connect();
     const admin = kafka.admin();
     try {
@@ -94,14 +97,15 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
 
   /** Single-flight: concurrent callers share one attempt; a failed attempt is forgotten. */
   function ensureReady(): Promise<void> {
-    ready ??= prepare().catch((error: unknown) => {
+    ready ??= connectAndRegister().catch((error: unknown) => {
       ready = undefined;
       throw unavailable('Kafka or the schema registry', error);
     });
     return ready;
   }
 
-  async function publish(orderId: string, event: OrderEvent): Promise<Published> {
+  /** Encodes `event` for Kafka (connecting and registering the schemas first when needed). */
+  async function prepare(orderId: string, event: OrderEvent): Promise<OutgoingEvent> {
     await ensureReady();
     let value: Buffer;
     try {
@@ -112,23 +116,27 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
     }
     const { eventId } = event.event;
     const headers = { [EVENT_TYPE_HEADER]: event.type, [EVENT_ID_HEADER]: eventId };
-    try {
-      await batcher.publish({ eventType: event.type, message: { key: orderId, value, headers } });
-    } catch (error) {
-      logger.warn({ orderId, eventId, err: error }, 'Kafka did not acknowledge the event');
-      throw unavailable('Kafka', error);
-    }
-    logger.debug({ orderId, eventId, eventType: event.type }, 'event acknowledged by Kafka');
-    return { eventId };
+    return { orderId, eventId, eventType: event.type, message: { key: orderId, value, headers } };
+  }
+
+  async function publish(orderId: string, event: OrderEvent): Promise<Published> {
+    const outgoing = await prepare(orderId, event);
+    await batcher.publish(outgoing);
+    logger.debug({ orderId, eventId: outgoing.eventId, eventType: event.type }, 'event acknowledged by Kafka');
+    return { eventId: outgoing.eventId };
   }
 
   return {
     /** Connects, creates the topic and registers the schemas; rejects (DEPENDENCY_UNAVAILABLE) when it cannot yet. */
     start: ensureReady,
 
-    publishOrderCreated(order: Order): Promise<Published> {
-      return publish(order.orderId, { type: 'OrderCreated', event: { eventId: randomUUID(), occurredAt: new Date(), order } });
+    /** Encodes a new order's OrderCreated; the order creation batcher sends it with others in one call. */
+    prepareOrderCreated(order: Order): Promise<OutgoingEvent> {
+      return prepare(order.orderId, { type: 'OrderCreated', event: { eventId: randomUUID(), occurredAt: new Date(), order } });
     },
+
+    /** Sends prepared events in one produce call; rejects with DEPENDENCY_UNAVAILABLE when Kafka does not acknowledge. */
+    sendInOneCall,
 
     publishStatusUpdated(orderId: string, status: OrderStatus, previousStatus: OrderStatus): Promise<Published> {
       return publish(orderId, {

@@ -8,6 +8,7 @@ import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createCartOrderRepository } from './cart-order-repository';
 import { createOrderUseCase } from './create-order.use-case';
+import { createOrderCreationBatcher } from './order-creation-batcher';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { createOrderEventPublisher } from './order-event-publisher';
 import { mountCartRoutes } from './routes';
@@ -67,6 +68,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
   });
 
   const repository = createCartOrderRepository({ knex, metrics });
+  const creations = createOrderCreationBatcher({ repository, publisher, lingerMs: config.PRODUCER_LINGER_MS, maxBatch: config.PRODUCER_MAX_BATCH });
   // Responses being worked on; at stop they are told to close their connection, so a keep-alive
   // client does not hold the server open after its last answer.
   const answering = new Set<Response>();
@@ -83,7 +85,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
         next();
       });
       mountCartRoutes(routesApp, {
-        createOrder: createOrderUseCase({ repository, publisher, logger }),
+        createOrder: createOrderUseCase({ publisher, creations, logger }),
         updateOrder: updateOrderUseCase({ repository, publisher, logger }),
       });
       routesApp.get('/docs/openapi.json', (_req, res) => {
@@ -105,6 +107,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
         const closed = server.close();
         for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
         await closed;
+        await creations.flush();
         await publisher.stop();
         await admin.disconnect();
         if (!deps.knex) await knex.destroy();

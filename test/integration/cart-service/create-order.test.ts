@@ -33,6 +33,13 @@ describe('cart service: POST /api/create-order', function () {
     return response;
   };
 
+  /** Produce calls made and events they carried so far, read from the service's /metrics. */
+  async function produceCallTotals(): Promise<{ calls: number; events: number }> {
+    const text = await (await fetch(`${cart.baseUrl}/metrics`)).text();
+    const read = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return { calls: read('orderflow_produce_batch_events_count'), events: read('orderflow_produce_batch_events_sum') };
+  }
+
   describe('when the order is accepted', () => {
     it('generates a pending order from { orderId, numItems } and answers 201 with it', async () => {
       const orderId = newOrderId();
@@ -89,6 +96,18 @@ describe('cart service: POST /api/create-order', function () {
       expect(statuses.filter((status) => status === 409)).to.have.length(99);
       const events = await topic.waitForKey(orderId);
       expect(events).to.have.length(1);
+    });
+
+    it('lets creates that arrive together share produce calls, each order still answered and published once', async () => {
+      const before = await produceCallTotals();
+      const orderIds = Array.from({ length: 40 }, () => newOrderId());
+      const duplicate = orderIds[0]!;
+      const responses = await Promise.all([...orderIds, duplicate].map((orderId) => create({ orderId, numItems: 1 })));
+      expect(responses.map((response) => response.status).sort()).to.deep.equal([...orderIds.map(() => 201), 409]);
+      for (const orderId of orderIds) expect(await topic.waitForKey(orderId)).to.have.length(1);
+      const after = await produceCallTotals();
+      expect(after.events - before.events, 'events produced').to.equal(orderIds.length);
+      expect(after.calls - before.calls, 'produce calls').to.be.lessThan(orderIds.length);
     });
   });
 

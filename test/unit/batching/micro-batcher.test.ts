@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { createMicroBatcher, type BatchOutcome } from '../../../src/lib/batching';
+
+describe('micro-batcher', () => {
+  it("gives each caller its own item's outcome: a value to some, an error to others, from one batch", async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = createMicroBatcher<number, string>({
+      lingerMs: 60_000,
+      maxBatch: 100,
+      process: async (items) => {
+        batches.push(items);
+        await gate;
+        return items.map((item): BatchOutcome<string> => (item % 2 === 0 ? { ok: true, value: `even ${item}` } : { ok: false, error: new Error(`odd ${item}`) }));
+      },
+    });
+    const first = batcher.submit(0);
+    const later = [2, 3, 4].map((item) => batcher.submit(item).then((value) => value, (error: Error) => error.message));
+    release();
+    expect(await first).to.equal('even 0');
+    expect(await Promise.all(later)).to.deep.equal(['even 2', 'odd 3', 'even 4']);
+    expect(batches).to.deep.equal([[0], [2, 3, 4]]);
+  });
+
+  it('rejects every caller of a batch with the error that processing it threw', async () => {
+    const batcher = createMicroBatcher<number, number>({ lingerMs: 0, maxBatch: 10, process: async () => Promise.reject(new Error('database down')) });
+    const outcomes = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as Error).message : 'resolved'))).to.deep.equal(['database down', 'database down']);
+  });
+
+  it('rejects a caller whose item got no outcome instead of leaving it hanging', async () => {
+    const batcher = createMicroBatcher<number, number>({ lingerMs: 0, maxBatch: 10, process: async () => [] });
+    const outcome = await batcher.submit(1).then(() => 'resolved', (error: Error) => error.message);
+    expect(outcome).to.match(/no outcome for item 0/);
+  });
+});
