@@ -1,10 +1,8 @@
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
-import { expect } from 'chai';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { Config, ConfigKey } from '../../../src/config';
 import { OPENAPI_DOCUMENT, startCartService, type RunningCartService } from '../../../src/cart-service';
 import { createKafkaClient } from '../../../src/lib/kafka';
+import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 
@@ -71,25 +69,11 @@ export async function call(
   return { status: response.status, headers: response.headers, body: isJson ? JSON.parse(text) : text };
 }
 
-// OpenAPI 3.1 schemas are JSON Schema 2020-12, so Ajv's 2020 dialect checks them as they are.
-// strict: false because the document carries OpenAPI keywords (summary, content, ...) Ajv does not know.
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addSchema(OPENAPI_DOCUMENT, 'openapi.json');
+const openApi = createOpenApiChecker(OPENAPI_DOCUMENT);
 
-const pointerEscape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
-
-/** Asserts that a response is one the OpenAPI document declares for this operation and status, body included. */
+/** Asserts that a response is one the OpenAPI document declares for this operation and status, body and content type included. */
 export function expectMatchesOpenApi(method: 'get' | 'post' | 'put', path: string, response: ApiResponse): void {
-  const operations = (OPENAPI_DOCUMENT.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)[path];
-  const declared = operations?.[method]?.responses[String(response.status)] as { content?: Record<string, unknown> } | undefined;
-  expect(declared, `the OpenAPI document declares ${method.toUpperCase()} ${path} -> ${response.status}`).to.not.equal(undefined);
-  if (!declared?.content?.['application/json']) return;
-  const pointer = ['paths', path, method, 'responses', String(response.status), 'content', 'application/json', 'schema'].map(pointerEscape).join('/');
-  const validate = ajv.getSchema(`openapi.json#/${pointer}`);
-  expect(validate, `schema at ${pointer}`).to.not.equal(undefined);
-  const valid = validate?.(response.body);
-  expect(valid, `${method.toUpperCase()} ${path} -> ${response.status} matches the OpenAPI document: ${ajv.errorsText(validate?.errors)}`).to.equal(true);
+  openApi.expectMatchesOpenApi(method, path, response);
 }
 
 /** Collects every message of a topic from its beginning, for the tests to look into. */
