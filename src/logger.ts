@@ -6,10 +6,10 @@ export type { Logger };
  * Structured JSON logs. Each component logs through a child named after it; lines about an
  * order carry `orderId` and `eventId` so one order's story can be followed across services.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', service = 'orderflow'): Logger {
   return pino({
     level,
-    base: { service: process.env.ORDERFLOW_SERVICE ?? 'orderflow' },
+    base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   });

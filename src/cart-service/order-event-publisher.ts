@@ -3,14 +3,12 @@ import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Order, OrderStatus } from '../domain';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { createBatchingProducer } from '../lib/kafka';
+import { createBatchingProducer, ensureTopics } from '../lib/kafka';
 import type { Metrics } from '../lib/metrics';
 import { createOrderEventSerde, EVENT_ID_HEADER, EVENT_TYPE_HEADER, type OrderEvent } from '../lib/registry';
 
 /** Seconds a client is asked to wait before retrying when Kafka or the registry is down. */
 export const RETRY_AFTER_SECONDS = 5;
-/** Partitions of the order events topic when the service creates it. */
-const TOPIC_PARTITIONS = 3;
 /** How long Kafka may take to acknowledge one produce call before the request answers 503. */
 const PRODUCE_TIMEOUT_MS = 5_000;
 
@@ -82,8 +80,7 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
     const admin = kafka.admin();
     try {
       await admin.connect();
-      const created = await admin.createTopics({ topics: [{ topic, numPartitions: TOPIC_PARTITIONS }], waitForLeaders: true });
-      if (created) logger.info({ topic }, 'created the order events topic');
+      if ((await ensureTopics(admin, [topic])).length > 0) logger.info({ topic }, 'created the order events topic');
     } finally {
       await admin.disconnect();
     }

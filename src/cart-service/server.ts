@@ -48,7 +48,7 @@ export interface RunningCartService {
  * dependency is down the service still starts, answers 503 and retries on the next request.
  */
 export async function startCartService(config: Config, deps: CartServiceDeps = {}): Promise<RunningCartService> {
-  const logger = (deps.logger ?? createLogger(config.LOG_LEVEL)).child({ component: 'cart-service' });
+  const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'cart-service');
   const metrics = createMetrics('cart-service');
   const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: CART_DB_POOL_MAX });
   if (!deps.knex) await migrateToLatest(knex);

@@ -1,6 +1,7 @@
-import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { AppError, toAppError } from '../errors';
 import type { Logger } from '../logger';
+import { ensureTopics } from '../lib/kafka';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 import { backoffDelay, classifyFailure } from './consumer-failures';
 import { checkEvent, planBatch, type EventOutcome, type OrderEvent, type ValidEvent } from './order-event-handler';
@@ -108,7 +109,7 @@ class StoppingError extends Error {
 export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
   const settings = { ...DEFAULTS, ...options };
   const { kafka, admin, topic, deadLetterTopic, groupId, repository, decoder, metrics, logger } = settings;
-  const log = logger.child({ component: 'order-consumer' });
+  const log = logger.child({ component: 'consumer' });
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let stopping = false;
@@ -367,8 +368,12 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   return {
     async start() {
       stopping = false;
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      // Java's partitioner (murmur2 of the key), as the cart service uses, for the dead letters of an order.
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
+      // The order service may start before any order was created: subscribing needs the topic.
+      const created = await ensureTopics(admin, [topic, deadLetterTopic]);
+      if (created.length > 0) log.info({ topics: created }, 'created topics');
       await runConsumer();
       if (settings.gaugeIntervalMs > 0) {
         gaugeTimer = setInterval(() => void refreshGauges(), settings.gaugeIntervalMs);

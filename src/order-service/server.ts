@@ -50,7 +50,7 @@ export interface RunningOrderService {
  * `config` and `deps`, so one process can run several instances (as the tests do).
  */
 export async function startOrderService(config: Config, deps: OrderServiceDeps = {}): Promise<RunningOrderService> {
-  const logger = (deps.logger ?? createLogger(config.LOG_LEVEL)).child({ component: 'order-service' });
+  const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'order-service');
   const metrics = createMetrics('order-service');
   const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: ORDER_DB_POOL_MAX });
   if (!deps.knex) await migrateToLatest(knex);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { types } from 'pg';
+import { componentLogger } from '../../logger';
 
 export type { Knex };
 
@@ -8,6 +9,8 @@ export type { Knex };
 // (the pg default already does this; pinned here so nobody "fixes" it to parseFloat).
 types.setTypeParser(types.builtins.NUMERIC, (value) => value);
 types.setTypeParser(types.builtins.INT8, (value) => value);
+
+const log = componentLogger('knex');
 
 /** Folder of the Knex migrations shared by both services. */
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -28,6 +31,13 @@ export function createDatabase({ url, schema, poolMax = 20 }: DatabaseOptions): 
     searchPath: schema ? [schema] : undefined,
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
+    // Knex writes to the console by default; its warnings (e.g. while PostgreSQL restarts) belong in the JSON log.
+    log: {
+      warn: (message: string) => log.warn(message),
+      error: (message: string) => log.error(message),
+      deprecate: (message: string) => log.warn(message),
+      debug: (message: string) => log.debug(message),
+    },
     migrations: {
       directory: MIGRATIONS_DIR,
       schemaName: schema,

@@ -1,2 +1,3 @@
 export { createKafkaClient, type KafkaClientOptions } from './client';
 export { createBatchingProducer, type BatchingProducer, type BatchingProducerOptions, type SendBatch } from './batching-producer';
+export { ensureTopics, ORDER_TOPIC_PARTITIONS } from './topics';

@@ -22,7 +22,7 @@ export function runService({ name, stopping, start }: RunServiceOptions): void {
     console.error(`✗ ${name}: ${error.message}`);
     process.exit(1);
   }
-  const log = createLogger(config.LOG_LEVEL).child({ component: name });
+  const log = createLogger(config.LOG_LEVEL, name);
   start(config).then(
     (service) => {
       const shutdown = (signal: NodeJS.Signals) => {
