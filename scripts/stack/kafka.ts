@@ -30,8 +30,11 @@ const READY_TIMEOUT_MS = 90_000;
 
 const { kafka: port, kafkaController: controllerPort } = STACK_PORTS;
 
-/** One combined broker + controller in KRaft mode; no ZooKeeper. */
-function serverProperties(): string {
+/**
+ * The server.properties of one combined broker + controller in KRaft mode (no ZooKeeper) on
+ * loopback; tests that need a broker of their own to crash use it too.
+ */
+export function kafkaServerProperties({ port, controllerPort, logDir }: { port: number; controllerPort: number; logDir: string }): string {
   const settings: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
@@ -41,7 +44,7 @@ function serverProperties(): string {
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'log.dirs': join(DATA, 'logs'),
+    'log.dirs': logDir,
     'num.partitions': 3,
     // A single broker can only ever hold one replica of the internal topics.
     'offsets.topic.replication.factor': 1,
@@ -139,7 +142,7 @@ export const kafka: StackComponent = {
     await assertPortFree(controllerPort, 'kafka (controller)');
     assertJavaTools('kafka', ['java']);
     mkdirSync(DATA, { recursive: true });
-    writeFileSync(CONFIG_FILE, serverProperties());
+    writeFileSync(CONFIG_FILE, kafkaServerProperties({ port, controllerPort, logDir: join(DATA, 'logs') }));
     formatStorageOnce();
     const { command, args } = java('kafka.Kafka', [CONFIG_FILE], 'log4j.properties');
     const pid = spawnDetached({ command, args, logFile: LOG_FILE, pidFile: PID_FILE });

@@ -9,6 +9,7 @@ import Decimal from 'decimal.js';
 import { loadConfig } from '../../src/config';
 import { createRegistryClient, type RegistryClient } from '../../src/lib/registry';
 import { waitFor } from '../helpers/wait-for';
+import { freeLoopbackPort } from '../helpers/ports';
 
 /** Shared pieces of the schema contract tests; they talk to the real registry of the stack. */
 
@@ -39,11 +40,7 @@ export async function registryReady(): Promise<RegistryClient> {
 
 /** A URL on which nothing listens: a port just bound and released. */
 export async function unreachableRegistryUrl(): Promise<string> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/apis/ccompat/v7`;
+  return `http://127.0.0.1:${await freeLoopbackPort()}/apis/ccompat/v7`;
 }
 
 /** A copy of schemas/ with the given fixture overlays (folders of extra versions) on top. */

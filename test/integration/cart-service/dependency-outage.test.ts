@@ -1,16 +1,7 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { call, expectMatchesOpenApi, startTestCartService, type TestCartService } from './cart-service-harness';
-
-/** A loopback port nobody listens on: connecting to it is refused at once, like a stopped broker. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freeLoopbackPort } from '../../helpers/ports';
 
 /*
  * Kafka and the registry being down is simulated by pointing the service at a closed port
@@ -52,7 +43,7 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
 
   it('Kafka down -> create answers 503 with Retry-After and stores nothing; Kafka back -> the same order is accepted', async () => {
     const orderId = `ORDER-${uniqueSuffix()}`;
-    cart = await startTestCartService({ db, config: { ...config, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` } });
+    cart = await startTestCartService({ db, config: { ...config, KAFKA_BROKERS: `127.0.0.1:${await freeLoopbackPort()}` } });
     await expectServiceUnavailable(orderId);
     const ready = await call(cart.baseUrl, 'GET', '/ready');
     expect(ready.status).to.equal(503);
@@ -66,7 +57,7 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
 
   it('registry down -> create answers 503 with Retry-After and stores nothing', async () => {
     const orderId = `ORDER-${uniqueSuffix()}`;
-    cart = await startTestCartService({ db, config: { ...config, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7` } });
+    cart = await startTestCartService({ db, config: { ...config, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${await freeLoopbackPort()}/apis/ccompat/v7` } });
     await expectServiceUnavailable(orderId);
   });
 
@@ -76,7 +67,7 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
     expect((await call(cart.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 })).status).to.equal(201);
     await cart.stop();
 
-    cart = await startTestCartService({ db, config: { ...config, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` } });
+    cart = await startTestCartService({ db, config: { ...config, KAFKA_BROKERS: `127.0.0.1:${await freeLoopbackPort()}` } });
     const response = await call(cart.baseUrl, 'PUT', '/api/update-order', { orderId, status: 'confirmed' });
     expect(response.status).to.equal(503);
     expect(response.headers.get('retry-after')).to.not.equal(null);

@@ -1,23 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KAFKA_LIBS } from '../../../scripts/stack/kafka';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { waitFor } from '../../helpers/wait-for';
+import { freeLoopbackPort } from '../../helpers/ports';
+import { kafkaServerProperties } from '../../../scripts/stack/kafka';
 
 const LOG4J = join(__dirname, '..', '..', '..', 'scripts', 'stack', 'kafka', 'tools-log4j.properties');
-
-/** A loopback port free right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A KRaft broker of this test's own, from the local stack's Kafka jars, in a temporary folder.
@@ -36,28 +28,9 @@ export interface PrivateKafkaBroker {
 
 export async function createPrivateKafkaBroker(): Promise<PrivateKafkaBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'orderflow-private-kafka-'));
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const config = join(dir, 'server.properties');
-  writeFileSync(
-    config,
-    Object.entries({
-      'process.roles': 'broker,controller',
-      'node.id': 1,
-      'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names': 'CONTROLLER',
-      'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      'log.dirs': join(dir, 'logs'),
-      'offsets.topic.replication.factor': 1,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'group.initial.rebalance.delay.ms': 0,
-    })
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n'),
-  );
+  writeFileSync(config, kafkaServerProperties({ port, controllerPort, logDir: join(dir, 'logs') }));
   const java = (mainClass: string, args: string[]) => [
     '-Xms128m',
     '-Xmx384m',

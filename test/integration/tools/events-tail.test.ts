@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Admin, Producer } from 'kafkajs';
@@ -8,6 +7,7 @@ import { createKafkaClient } from '../../../src/lib/kafka';
 import { createOrderEventSerde, EVENT_ID_HEADER, EVENT_TYPE_HEADER, type OrderEvent } from '../../../src/lib/registry';
 import { testConfig, uniqueSuffix } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
+import { freeLoopbackPort } from '../../helpers/ports';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SCRIPT = path.join(ROOT, 'scripts/events-tail.ts');
@@ -53,15 +53,6 @@ function jsonLines(stdout: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** A loopback port nobody listens on: connecting is refused at once, like a stopped service. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Failure output: exactly one line, ours, and no stack trace. */
@@ -270,14 +261,14 @@ describe('npm run events:tail', function () {
   });
 
   it('unreachable brokers -> exit 1 with one clear line and no stack trace, in bounded time', async () => {
-    const brokers = `127.0.0.1:${await closedPort()}`;
+    const brokers = `127.0.0.1:${await freeLoopbackPort()}`;
     const run = await startTail(['--topic', topic, '--brokers', brokers, '--registry-url', config.SCHEMA_REGISTRY_URL]).exited;
     expectOneClearLine(run, `Kafka at ${brokers} is unavailable`);
     expect(run.elapsedMs).to.be.below(20_000);
   });
 
   it('unreachable schema registry -> exit 1 with one clear line and no stack trace, in bounded time', async () => {
-    const registryUrl = `http://127.0.0.1:${await closedPort()}`;
+    const registryUrl = `http://127.0.0.1:${await freeLoopbackPort()}`;
     const run = await startTail(['--topic', topic, '--brokers', config.KAFKA_BROKERS, '--registry-url', registryUrl]).exited;
     expectOneClearLine(run, `schema registry at ${registryUrl} is unreachable`);
     expect(run.elapsedMs).to.be.below(20_000);
