@@ -17,6 +17,24 @@ interface CartOrderRow {
 
 const TABLE = 'cart_orders';
 
+/**
+ * PostgreSQL's jsonb keeps keys in its own order; answers list an order's fields in the same
+ * order as when it was created.
+ */
+function toRecord(row: CartOrderRow): CartOrderRecord {
+  const { orderId, customerId, orderDate, items, totalAmount, currency, status } = row.order;
+  const order: OrderJson = {
+    orderId,
+    customerId,
+    orderDate,
+    items: items.map(({ itemId, quantity, price }) => ({ itemId, quantity, price })),
+    totalAmount,
+    currency,
+    status,
+  };
+  return { orderId: row.order_id, status: row.status, order };
+}
+
 /** The transaction a use case runs its reads and writes in. */
 export type Transaction = Knex.Transaction;
 
@@ -53,7 +71,7 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
       const row = await timeDbOperation(metrics, 'cart_orders.select_for_update', () =>
         trx<CartOrderRow>(TABLE).where({ order_id: orderId }).forUpdate().first(),
       );
-      return row ? { orderId: row.order_id, status: row.status, order: row.order } : undefined;
+      return row ? toRecord(row) : undefined;
     },
 
     async updateStatus(trx: Transaction, orderId: string, status: OrderStatus, order: OrderJson): Promise<void> {
@@ -65,7 +83,7 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
     /** The stored order, outside any transaction (tests and diagnostics). */
     async find(orderId: string): Promise<CartOrderRecord | undefined> {
       const row = await knex<CartOrderRow>(TABLE).where({ order_id: orderId }).first();
-      return row ? { orderId: row.order_id, status: row.status, order: row.order } : undefined;
+      return row ? toRecord(row) : undefined;
     },
   };
 }
