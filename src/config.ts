@@ -55,6 +55,11 @@ const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(10_000),
     default: '500',
   },
+  PRODUCER_MAX_BATCH_BYTES: {
+    doc: "Most bytes of events the cart service sends in one produce call; keep it below the topic's max.message.bytes (1 MiB by default).",
+    schema: z.coerce.number().int().min(1024).max(64 * 1024 * 1024),
+    default: '524288',
+  },
   HTTP_BODY_LIMIT: {
     doc: 'Largest accepted request body (bytes or a unit such as 100kb); larger bodies get 413.',
     schema: z.string().regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 100kb'),

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Order, OrderStatus } from '../domain';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { createBatchingProducer, ensureTopics } from '../lib/kafka';
+import { createBatchingProducer, createTransactionalSender, ensureTopics } from '../lib/kafka';
 import type { Metrics } from '../lib/metrics';
 import { createOrderEventSerde, EVENT_ID_HEADER, EVENT_TYPE_HEADER, type OrderEvent } from '../lib/registry';
 
@@ -18,6 +18,7 @@ export interface OrderEventPublisherOptions {
   topic: string;
   lingerMs: number;
   maxBatch: number;
+  maxBatchBytes: number;
   metrics: Metrics;
   logger: Logger;
 }
@@ -37,46 +38,36 @@ export interface OutgoingEvent {
 
 /**
  * Publishes order events: Avro in Confluent wire format through the shared serde, key =
- * order id, headers with event type and event id, through an idempotent producer with
- * acks=all and micro-batching. A publish resolves only when Kafka acknowledged the event;
- * when Kafka or the registry is unavailable it rejects with DEPENDENCY_UNAVAILABLE.
+ * order id, headers with event type and event id, through an idempotent, transactional
+ * producer with acks=all and micro-batching (one transaction per batch). A publish resolves
+ * only when Kafka committed the event; when Kafka or the registry is unavailable it rejects
+ * with DEPENDENCY_UNAVAILABLE and the event is not visible to consumers.
  *
  * Start-up work (connect, create the topic, register the schemas) is retried on the next
  * publish when it fails, so a service started during an outage recovers by itself.
  */
-export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs, maxBatch, metrics, logger }: OrderEventPublisherOptions) {
+export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs, maxBatch, maxBatchBytes, metrics, logger }: OrderEventPublisherOptions) {
   const serde = createOrderEventSerde({ registryUrl, topic });
-  // kafkajs requires maxInFlightRequests 1 for idempotence; few fast retries so an outage
-  // becomes a 503 within seconds instead of a minute of back-off. kafkajs warns that limited
-  // retries weaken exactly-once: when an ack is lost the request answers 503 and stores nothing,
-  // yet the event may be in Kafka; consumers already treat a repeated OrderCreated as a duplicate.
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Java's partitioner (murmur2 of the key), so Java producers put an order's events on the same partition.
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
-  });
+  const sender = createTransactionalSender({ kafka, topic, transactionalIdPrefix: 'orderflow-cart-service', timeoutMs: PRODUCE_TIMEOUT_MS });
   let ready: Promise<void> | undefined;
 
-  /** One produce call carrying every event of `batch`; resolves when Kafka acknowledged them all. */
+  /** One Kafka transaction carrying every event of `batch`; resolves when all are committed, rejects when none will be visible. */
   async function sendInOneCall(batch: OutgoingEvent[]): Promise<void> {
     metrics.produceBatchSize.observe(batch.length);
     try {
-      await producer.send({ topic, acks: -1, timeout: PRODUCE_TIMEOUT_MS, messages: batch.map((entry) => entry.message) });
+      await sender.send(batch.map((entry) => entry.message));
       batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'acknowledged' }));
     } catch (error) {
       batch.forEach((entry) => metrics.eventsProduced.inc({ event_type: entry.eventType, outcome: 'failed' }));
-      logger.warn({ events: batch.length, err: error }, 'Kafka did not acknowledge a produce call');
+      logger.warn({ events: batch.length, err: error }, 'Kafka did not commit a produce transaction');
       throw unavailable('Kafka', error);
     }
   }
 
-  const batcher = createBatchingProducer<OutgoingEvent>({ lingerMs, maxBatch, send: sendInOneCall });
+  const batcher = createBatchingProducer<OutgoingEvent>({ lingerMs, maxBatch, weigh: encodedSize, maxWeight: maxBatchBytes, send: sendInOneCall });
 
   async function connectAndRegister(): Promise<void> {
-    await producer.connect();
+    await sender.connect();
     const admin = kafka.admin();
     try {
       await admin.connect();
@@ -145,12 +136,18 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
     /** Sends what waits, then disconnects. */
     async stop(): Promise<void> {
       await batcher.flush();
-      await producer.disconnect();
+      await sender.disconnect();
     },
   };
 }
 
 export type OrderEventPublisher = ReturnType<typeof createOrderEventPublisher>;
+
+/** Bytes an event adds to a produce request: value, key and headers (record framing is small beside them). */
+export function encodedSize({ message }: OutgoingEvent): number {
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + String(value).length, 0);
+  return (message.value?.length ?? 0) + String(message.key ?? '').length + headers;
+}
 
 function unavailable(what: string, error: unknown): AppError {
   if (error instanceof AppError && error.code === 'DEPENDENCY_UNAVAILABLE') return error;

@@ -60,6 +60,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     topic: config.ORDER_EVENTS_TOPIC,
     lingerMs: config.PRODUCER_LINGER_MS,
     maxBatch: config.PRODUCER_MAX_BATCH,
+    maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
     metrics,
     logger,
   });
@@ -68,7 +69,13 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
   });
 
   const repository = createCartOrderRepository({ knex, metrics });
-  const creations = createOrderCreationBatcher({ repository, publisher, lingerMs: config.PRODUCER_LINGER_MS, maxBatch: config.PRODUCER_MAX_BATCH });
+  const creations = createOrderCreationBatcher({
+    repository,
+    publisher,
+    lingerMs: config.PRODUCER_LINGER_MS,
+    maxBatch: config.PRODUCER_MAX_BATCH,
+    maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
+  });
   // Responses being worked on; at stop they are told to close their connection, so a keep-alive
   // client does not hold the server open after its last answer.
   const answering = new Set<Response>();

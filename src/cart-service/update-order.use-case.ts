@@ -12,8 +12,8 @@ export interface UpdateOrderDeps {
 
 /**
  * Moves a known order to a new status: in one transaction, locks the order's row (404 when
- * unknown), checks the lifecycle (409 naming both states), publishes OrderStatusUpdated and
- * waits for Kafka's acknowledgement, stores the new status and commits.
+ * unknown), checks the lifecycle (409 naming both states), stores the new status, publishes
+ * OrderStatusUpdated and waits for Kafka's commit, then commits.
  */
 export function updateOrderUseCase({ repository, publisher, logger }: UpdateOrderDeps) {
   return async function updateOrder(body: unknown): Promise<OrderJson> {
@@ -29,9 +29,10 @@ export function updateOrderUseCase({ repository, publisher, logger }: UpdateOrde
       const known = await repository.findForUpdate(trx, orderId);
       if (!known) throw new AppError('NOT_FOUND', `order '${orderId}' is not known`);
       assertTransition(known.status, status);
-      const { eventId: published } = await publisher.publishStatusUpdated(orderId, status, known.status);
       const updated: OrderJson = { ...known.order, status };
+      // The row is written before publishing, so once Kafka has the event only the commit is left to fail.
       await repository.updateStatus(trx, orderId, status, updated);
+      const { eventId: published } = await publisher.publishStatusUpdated(orderId, status, known.status);
       return { order: updated, eventId: published, previousStatus: known.status };
     });
     logger.info({ orderId, eventId, previousStatus, status }, 'order status updated');

@@ -31,13 +31,18 @@ function got(problem: string) {
   return (issue: { input?: unknown }): string => `${problem}, got ${describeValue(issue.input)}`;
 }
 
+/** Matches a UTF-16 surrogate that is not half of a pair (with the `u` flag, a pair is one code point). */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 /** Order, customer and item ids: trimmed (the trimmed id is kept), non-empty, short, printable. */
 const identifier = z
   .string({ error: expected('a string') })
   .trim()
   .min(1, { error: 'must not be empty or blank' })
   .max(MAX_ID_LENGTH, { error: got(`must be at most ${MAX_ID_LENGTH} characters`) })
-  .refine((id) => !CONTROL_CHARACTER.test(id), { error: got('must not contain control characters') });
+  .refine((id) => !CONTROL_CHARACTER.test(id), { error: got('must not contain control characters') })
+  // A lone UTF-16 surrogate is not text: PostgreSQL (rightly) refuses to store it.
+  .refine((id) => !LONE_SURROGATE.test(id), { error: got('must be well-formed Unicode text') });
 
 /** A money amount greater than zero, read exactly (see `parseMoney`). */
 const positiveMoney = z.unknown().transform((value, ctx) => {

@@ -12,6 +12,9 @@ export interface MicroBatcherOptions<T, R> {
   lingerMs: number;
   /** Most items in one batch; a full batch leaves at once. */
   maxBatch: number;
+  /** With `maxWeight`: an item's size (bytes, say). A batch stops short of exceeding `maxWeight`; a single heavier item still goes alone. */
+  weigh?: (item: T) => number;
+  maxWeight?: number;
   process: ProcessBatch<T, R>;
 }
 
@@ -39,7 +42,7 @@ interface Waiting<T, R> {
  *
  * With `lingerMs` 0 every item is its own batch, processed at once (the baseline benchmarks compare).
  */
-export function createMicroBatcher<T, R>({ lingerMs, maxBatch, process }: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
+export function createMicroBatcher<T, R>({ lingerMs, maxBatch, weigh, maxWeight = Infinity, process }: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
   const waiting: Waiting<T, R>[] = [];
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
@@ -63,10 +66,24 @@ export function createMicroBatcher<T, R>({ lingerMs, maxBatch, process }: MicroB
     });
   }
 
+  /** How many of the waiting items the next batch takes: up to `maxBatch`, and up to `maxWeight` when items are weighed. */
+  function nextBatchSize(): number {
+    if (!weigh) return Math.min(maxBatch, waiting.length);
+    let size = 0;
+    let weight = 0;
+    for (const { item } of waiting) {
+      const itemWeight = weigh(item);
+      if (size >= maxBatch || (size > 0 && weight + itemWeight > maxWeight)) break;
+      size += 1;
+      weight += itemWeight;
+    }
+    return size;
+  }
+
   function dispatch(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    while (waiting.length > 0) processNow(waiting.splice(0, maxBatch));
+    while (waiting.length > 0) processNow(waiting.splice(0, nextBatchSize()));
   }
 
   function schedule(): void {

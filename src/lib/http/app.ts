@@ -1,8 +1,10 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { AppError, toAppError } from '../../errors';
+import { AppError, DEFAULT_RETRY_AFTER_SECONDS } from '../../errors';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../metrics';
 import type { ErrorEnvelope } from './envelope';
+import { toHttpAppError } from './error-mapping';
+import { jsonBody } from './json-body';
 
 /** A dependency `/ready` checks; `check` rejects when it is unreachable. */
 export interface ReadinessCheck {
@@ -23,9 +25,9 @@ const READY_CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * An Express app with what both services share: JSON-only bodies (415 otherwise, 413 when
- * too large, 400 when malformed), the request duration histogram, /health, /ready,
- * /metrics, a 404 for unknown routes and one error handler that answers with the envelope
- * and never leaks a stack trace.
+ * too large, 400 when malformed; numbers keep their decimal text, see `readJsonNumber`), the
+ * request duration histogram, /health, /ready, /metrics, a 404 for unknown routes and one
+ * error handler that answers with the envelope and never leaks a stack trace.
  */
 export function createHttpApp({ metrics, logger, bodyLimit, readiness, routes }: HttpAppOptions): Express {
   const app = express();
@@ -33,7 +35,8 @@ export function createHttpApp({ metrics, logger, bodyLimit, readiness, routes }:
   app.set('etag', false);
   app.use(recordDuration(metrics));
   app.use(requireJsonBody);
-  app.use(express.json({ limit: bodyLimit, strict: false }));
+  // Not express.json: it reads numbers as doubles, so 19.999999999999999 would arrive as 20.
+  app.use(jsonBody(bodyLimit));
 
   app.get('/health', (_req, res) => {
     res.json({ success: true, message: 'alive', data: { status: 'ok' } });
@@ -43,7 +46,7 @@ export function createHttpApp({ metrics, logger, bodyLimit, readiness, routes }:
     const failing = results.filter(([, state]) => state !== 'up').map(([name]) => name);
     const data = Object.fromEntries(results);
     if (failing.length === 0) res.json({ success: true, message: 'ready', data });
-    else res.status(503).json({ success: false, code: 'DEPENDENCY_UNAVAILABLE', message: `not ready: ${failing.join(', ')} unreachable`, data });
+    else res.status(503).set('Retry-After', String(DEFAULT_RETRY_AFTER_SECONDS)).json({ success: false, code: 'DEPENDENCY_UNAVAILABLE', message: `not ready: ${failing.join(', ')} unreachable`, data });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -92,21 +95,14 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** body-parser's own errors, by their `type`, mapped onto the project's error kinds. */
-const BODY_PARSER_ERRORS: Record<string, (error: Error) => AppError> = {
-  'entity.parse.failed': () => new AppError('MALFORMED_REQUEST', 'the request body is not valid JSON'),
-  'entity.too.large': () => new AppError('PAYLOAD_TOO_LARGE', 'the request body is larger than the service accepts'),
-  'encoding.unsupported': (error) => new AppError('UNSUPPORTED_MEDIA_TYPE', error.message),
-  'charset.unsupported': (error) => new AppError('UNSUPPORTED_MEDIA_TYPE', error.message),
-};
-
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const parserError = (error as { type?: string }).type;
-    const appError = parserError && BODY_PARSER_ERRORS[parserError] ? BODY_PARSER_ERRORS[parserError](error as Error) : toAppError(error);
+    const appError = toHttpAppError(error);
     if (appError.code === 'INTERNAL') logger.error({ err: error, method: req.method, path: req.path }, 'request failed with a bug');
     else logger.debug({ code: appError.code, method: req.method, path: req.path }, appError.message);
-    if (appError.details.retryAfterSeconds !== undefined) res.set('Retry-After', String(appError.details.retryAfterSeconds));
+    // Every 503 says when to come back, whether or not the error chose the delay itself.
+    const retryAfter = appError.details.retryAfterSeconds ?? (appError.code === 'DEPENDENCY_UNAVAILABLE' ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
     const body: ErrorEnvelope = {
       success: false,
       code: appError.code,

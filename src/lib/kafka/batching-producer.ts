@@ -8,6 +8,9 @@ export interface BatchingProducerOptions<T> {
   lingerMs: number;
   /** Most items in one send; a full batch leaves at once. */
   maxBatch: number;
+  /** With `maxWeight`: an item's size in bytes, so one send stays below the broker's limit. */
+  weigh?: (item: T) => number;
+  maxWeight?: number;
   send: SendBatch<T>;
 }
 
@@ -23,10 +26,9 @@ export interface BatchingProducer<T> {
  * Micro-batching in front of a producer (see createMicroBatcher for when a batch leaves):
  * one produce call per batch, and every publish of it shares that call's fate.
  */
-export function createBatchingProducer<T>({ lingerMs, maxBatch, send }: BatchingProducerOptions<T>): BatchingProducer<T> {
+export function createBatchingProducer<T>({ send, ...limits }: BatchingProducerOptions<T>): BatchingProducer<T> {
   const batcher = createMicroBatcher<T, void>({
-    lingerMs,
-    maxBatch,
+    ...limits,
     process: async (items) => {
       await send(items);
       return items.map(() => ({ ok: true, value: undefined }));

@@ -34,4 +34,22 @@ describe('micro-batcher', () => {
     const outcome = await batcher.submit(1).then(() => 'resolved', (error: Error) => error.message);
     expect(outcome).to.match(/no outcome for item 0/);
   });
+
+  it('stops a batch short of its weight limit, and lets an item heavier than the limit go alone', () => {
+    const batches: number[][] = [];
+    const batcher = createMicroBatcher<number, number>({
+      lingerMs: 60_000,
+      maxBatch: 100,
+      weigh: (item) => item,
+      maxWeight: 10,
+      process: async (items) => {
+        batches.push(items);
+        return new Promise(() => undefined);
+      },
+    });
+    // The first item leaves at once; the rest wait for it and then leave in weight-bounded batches.
+    [1, 4, 5, 2, 30, 3].forEach((item) => void batcher.submit(item));
+    void batcher.flush();
+    expect(batches).to.deep.equal([[1], [4, 5], [2], [30], [3]]);
+  });
 });

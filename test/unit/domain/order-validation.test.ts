@@ -114,6 +114,11 @@ describe('validateOrder', () => {
         expect(onlyError({ ...validBody(), [field]: 'A\u0000B' }, field)).to.include('control characters');
         expect(onlyError({ ...validBody(), [field]: 'A\nB' }, field)).to.include('control characters');
       });
+
+      it(`when ${field} holds a lone UTF-16 surrogate, it reports ${field}, while an emoji (a surrogate pair) is fine`, () => {
+        expect(onlyError({ ...validBody(), [field]: 'A\ud800B' }, field)).to.include('well-formed Unicode');
+        expect(accepted({ ...validBody(), [field]: 'A\u{1F600}B' })).to.have.property(field, 'A\u{1F600}B');
+      });
     }
 
     it('trims surrounding whitespace and keeps the trimmed id', () => {

@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Config } from '../../../src/config';
+import { createKafkaClient } from '../../../src/lib/kafka';
+import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
+import { waitFor } from '../../helpers/wait-for';
+import { call, startTestCartService, validOrderBody, type TestCartService } from './cart-service-harness';
+
+/** A full order whose OrderCreated is about 7.5 KB: 100 lines with 64-character item ids. */
+function largeOrderBody(orderId: string): Record<string, unknown> {
+  const items = Array.from({ length: 100 }, (_, line) => ({ itemId: `ITEM-${line}-`.padEnd(64, 'x'), quantity: 1, price: '1.00' }));
+  return { orderId, customerId: 'C'.repeat(64), orderDate: '2024-05-01', items, totalAmount: '100.00', currency: 'EUR' };
+}
+
+/**
+ * Reads a topic as every consumer of the order events does (read committed), and knows when it
+ * has read to the end: kafkajs reports each fetched batch's last offset, aborted or control
+ * records included, so "caught up" means past the last transaction marker too.
+ */
+async function readCommitted(config: Config): Promise<{ keys(): string[]; caughtUp(): Promise<void>; consumer: Consumer }> {
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'group-commit-test-reader' });
+  const consumer = kafka.consumer({ groupId: `${config.CONSUMER_GROUP_ID}-reader`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const messages: KafkaMessage[] = [];
+  const lastOffsetRead = new Map<number, number>();
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    lastOffsetRead.set(payload.partition, Math.max(lastOffsetRead.get(payload.partition) ?? -1, Number(payload.lastOffset)));
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: config.ORDER_EVENTS_TOPIC, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  const admin = kafka.admin();
+  return {
+    consumer,
+    keys: () => messages.map((message) => String(message.key)),
+    async caughtUp() {
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(config.ORDER_EVENTS_TOPIC);
+      await admin.disconnect();
+      await waitFor(() => ends.every(({ partition, high }) => Number(high) === 0 || (lastOffsetRead.get(partition) ?? -1) >= Number(high) - 1), {
+        what: 'the reader to reach the end of every partition',
+      });
+    },
+  };
+}
+
+describe('cart service: creates that share a batch', function () {
+  this.timeout(90_000);
+  let db: TestDatabase;
+  let cart: TestCartService | undefined;
+  let reader: Awaited<ReturnType<typeof readCommitted>> | undefined;
+
+  afterEach(async () => {
+    await reader?.consumer.disconnect();
+    await cart?.stop();
+    await db?.destroy();
+  });
+
+  /** Starts a cart service on a fresh topic whose records may be at most `maxMessageBytes` per partition and call. */
+  async function startOnTopicLimitedTo(maxMessageBytes: number, overrides: Record<string, string> = {}): Promise<Config> {
+    const config = testConfig(overrides);
+    const admin = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'group-commit-test-admin' }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic: config.ORDER_EVENTS_TOPIC, numPartitions: 3, configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }] }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    db = await createTestDatabase(config, 90);
+    cart = await startTestCartService({ db, config });
+    reader = await readCommitted(config);
+    return config;
+  }
+
+  it('when Kafka refuses part of a batch, answers 503 for it and nothing of it is stored or visible, all else 201, stored and visible once', async () => {
+    // One event fits the topic's limit; two of these on one partition in one call do not, so
+    // some batches are refused by some partitions and accepted by others.
+    await startOnTopicLimitedTo(12_000);
+    const orderIds = Array.from({ length: 60 }, () => `BIG-${uniqueSuffix()}`);
+    const responses = await Promise.all(orderIds.map((orderId) => call(cart!.baseUrl, 'POST', '/api/create-order', largeOrderBody(orderId))));
+    const statusOf = new Map(orderIds.map((orderId, index) => [orderId, responses[index]!.status]));
+    expect(new Set(statusOf.values()), 'only 201 and 503').to.satisfy((statuses: Set<number>) => [...statuses].every((status) => status === 201 || status === 503));
+    expect([...statusOf.values()].filter((status) => status === 503).length, 'some batches were refused in part').to.be.greaterThan(0);
+
+    const accepted = orderIds.filter((orderId) => statusOf.get(orderId) === 201);
+    const stored = await db.knex('cart_orders').whereIn('order_id', orderIds).pluck('order_id');
+    expect([...stored].sort()).to.deep.equal([...accepted].sort());
+
+    await reader!.caughtUp();
+    const visible = reader!.keys().filter((key) => orderIds.includes(key));
+    expect([...visible].sort(), 'exactly the accepted orders, each once').to.deep.equal([...accepted].sort());
+
+    // The producer recovers from the refused transactions: the next create is published.
+    const next = `NEXT-${uniqueSuffix()}`;
+    expect((await call(cart!.baseUrl, 'POST', '/api/create-order', { orderId: next, numItems: 1 })).status).to.equal(201);
+    await waitFor(() => reader!.keys().includes(next), { what: 'the next order on the topic' });
+  });
+
+  it('keeps each produce call under PRODUCER_MAX_BATCH_BYTES, so the same load all fits the topic', async () => {
+    await startOnTopicLimitedTo(12_000, { PRODUCER_MAX_BATCH_BYTES: '10000' });
+    const orderIds = Array.from({ length: 30 }, () => `FIT-${uniqueSuffix()}`);
+    const responses = await Promise.all(orderIds.map((orderId) => call(cart!.baseUrl, 'POST', '/api/create-order', largeOrderBody(orderId))));
+    expect(responses.map((response) => response.status)).to.deep.equal(orderIds.map(() => 201));
+  });
+
+  it('when the database refuses one create of a batch, only that create fails; the others are committed and published', async () => {
+    await startOnTopicLimitedTo(1_048_588);
+    // A trigger in the test's own schema stands in for a database error caused by one create alone.
+    await db.knex.raw(`
+      CREATE FUNCTION refuse_marked_orders() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.order_id LIKE 'REFUSED-%' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_marked_orders BEFORE INSERT ON cart_orders FOR EACH ROW EXECUTE FUNCTION refuse_marked_orders();
+    `);
+    const good = Array.from({ length: 30 }, () => `GOOD-${uniqueSuffix()}`);
+    const refused = `REFUSED-${uniqueSuffix()}`;
+    const all = [...good.slice(0, 15), refused, ...good.slice(15)];
+    const responses = await Promise.all(all.map((orderId) => call(cart!.baseUrl, 'POST', '/api/create-order', validOrderBody(orderId))));
+    const statusOf = new Map(all.map((orderId, index) => [orderId, responses[index]!.status]));
+    expect(good.map((orderId) => statusOf.get(orderId))).to.deep.equal(good.map(() => 201));
+    expect(statusOf.get(refused)).to.equal(500);
+    await reader!.caughtUp();
+    expect(reader!.keys().filter((key) => all.includes(key)).sort()).to.deep.equal([...good].sort());
+  });
+});
