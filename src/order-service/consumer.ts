@@ -69,6 +69,13 @@ const DEFAULTS = {
   gaugeIntervalMs: 5_000,
 } as const;
 
+/**
+ * Rounds in a row in which no record of a batch could be applied before the batch is handed back
+ * to kafkajs (to be fetched again) and commits of OTHER partitions count as evidence that the
+ * failing records are at fault (see processWithIsolation).
+ */
+const LONE_FAILURE_ROUNDS = 3;
+
 /** Wait before re-creating a consumer that kafkajs gave up on. */
 const RESTART_AFTER_CRASH_MS = 2_000;
 
@@ -104,7 +111,7 @@ class StoppingError extends Error {
  * apply the rest in ONE transaction (deduplicated by event id, serialised per partition),
  * and only then commit the offsets. Transient failures are retried with capped exponential
  * backoff, never skipped; a batch failing for any other reason is split so that only the
- * offending record is dead-lettered.
+ * offending record is dead-lettered — and only when other records show the failure is its own.
  */
 export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
   const settings = { ...DEFAULTS, ...options };
@@ -121,6 +128,19 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
    */
   const deadLettered = new Set<string>();
   const positionKey = (partition: number, offset: string) => `${partition}/${offset}`;
+  /**
+   * Sequence numbers of the transactions this instance began (any partition), and the highest one
+   * that committed: a transaction begun after some moment that committed proves that the database
+   * accepted writes after that moment.
+   */
+  let transactionsBegun = 0;
+  let lastCommitted = 0;
+  /**
+   * Batches (by partition and first offset) of which no record could be applied, kept across
+   * fetches: all-failing rounds so far, and `transactionsBegun` at the first failure. Cleared at
+   * every rebalance, so that no evidence predates a partition's (re)assignment.
+   */
+  const failingBatches = new Map<string, { rounds: number; begunAtFirstFailure: number }>();
 
   async function decodeAll(partition: number, messages: KafkaMessage[]): Promise<{ valid: ValidEvent[]; poison: Poison[] }> {
     const valid: ValidEvent[] = [];
@@ -230,6 +250,8 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     if (valid.length === 0) return [];
     const eventIds = [...new Set(valid.map((event) => event.eventId))];
     const orderIds = [...new Set(valid.map((event) => event.orderId))];
+    transactionsBegun += 1;
+    const sequence = transactionsBegun;
     const plan = await timeDbOperation(metrics, 'apply_batch', () =>
       repository.inBatchTransaction(async (tx) => {
         await tx.lockPartition(topic, partition);
@@ -239,6 +261,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         return batchPlan;
       }),
     );
+    lastCommitted = Math.max(lastCommitted, sequence);
     const now = Date.now();
     for (const outcome of plan.outcomes) {
       metrics.eventsConsumed.inc({ event_type: outcome.type, outcome: outcome.outcome });
@@ -278,25 +301,89 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     }
   }
 
-  /** Applies `messages` (one partition, offset order), isolating a record that fails for good. */
-  async function processWithIsolation(partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
-    try {
-      await untilDone(`batch of ${messages.length} on partition ${partition}`, () => processMessages(partition, messages), heartbeat);
-    } catch (error) {
-      if (error instanceof StoppingError) throw error;
-      const failure = classifyFailure(error);
-      if (messages.length > 1) {
-        log.error({ err: failure.message, partition }, 'batch failed for a non-transient reason; applying its records one by one');
-        for (const message of messages) await processWithIsolation(partition, [message], heartbeat);
-        return;
+  /**
+   * Applies `messages` (one partition, offset order), isolating a record that fails for good.
+   * Resolves true when the batch is done (applied, or its bad records dead-lettered): its offsets
+   * may be committed. Resolves false when it must be fetched and tried again: nothing is resolved
+   * or committed, and eachBatch returns so that kafkajs fetches again from the same offset.
+   *
+   * When the batch fails for a non-transient reason, its records are applied one by one. A
+   * record that then fails alone is the record's fault ONLY if something shows that the database
+   * accepts writes meanwhile; otherwise an unlisted failure of the whole system (a broken
+   * trigger, a constraint or permission change, an SQLSTATE no rule calls transient...) would
+   * dead-letter every valid event. The rule:
+   *  - a failing record is dead-lettered (PROCESSING_FAILED) when, in the same round, at least one
+   *    other record of the split batch was APPLIED (its transaction committed; a record that was
+   *    only dead-lettered as poison touched no table and proves nothing);
+   *  - when no record of the round was applied (every record that reached the database failed,
+   *    which includes a batch of one record), it is treated as an outage: back off (the transient
+   *    retry policy) and retry the whole batch; nothing is dead-lettered, nothing committed past it;
+   *  - so that a genuinely bad record alone in its batch does not block its partition forever,
+   *    after LONE_FAILURE_ROUNDS such rounds the batch is handed back unresolved (kafkajs waits
+   *    for every batch of a fetch before fetching again, so holding on would also stall the other
+   *    partitions). Fetched again, it may come with the records produced behind it (same-batch
+   *    evidence), and a transaction of ANOTHER partition that this consumer began after the first
+   *    failure and committed counts as evidence too. During a whole-system failure nothing commits anywhere, so
+   *    nothing is dead-lettered however long it lasts; it resumes where it stopped once it ends.
+   */
+  async function processWithIsolation(partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean> {
+    const key = positionKey(partition, messages[0]?.offset ?? '');
+    for (;;) {
+      let failure: AppError;
+      try {
+        await untilDone(`batch of ${messages.length} on partition ${partition}`, () => processMessages(partition, messages), heartbeat);
+        failingBatches.delete(key);
+        return true;
+      } catch (error) {
+        if (error instanceof StoppingError) throw error;
+        failure = classifyFailure(error);
       }
-      const [message] = messages as [KafkaMessage];
-      log.error({ err: failure, partition, offset: message.offset }, 'record cannot be processed; dead-lettering it');
-      await untilDone(
-        'dead-lettering',
-        () => deadLetter(partition, [{ message, errorKind: failure.code, errorCode: 'PROCESSING_FAILED', errorMessage: failure.message }]),
-        heartbeat,
+      const state = failingBatches.get(key) ?? { rounds: 0, begunAtFirstFailure: transactionsBegun };
+      failingBatches.set(key, state);
+
+      const failed: Array<{ message: KafkaMessage; failure: AppError }> = [];
+      let applied = 0;
+      if (messages.length === 1) {
+        failed.push({ message: messages[0] as KafkaMessage, failure });
+      } else {
+        log.error({ err: failure.message, partition, round: state.rounds + 1 }, 'batch failed for a non-transient reason; applying its records one by one');
+        for (const message of messages) {
+          try {
+            const outcomes = await untilDone(`record ${message.offset} on partition ${partition}`, () => processMessages(partition, [message]), heartbeat);
+            if (outcomes.length > 0) applied += 1;
+          } catch (error) {
+            if (error instanceof StoppingError) throw error;
+            failed.push({ message, failure: classifyFailure(error) });
+          }
+        }
+      }
+      if (failed.length === 0) {
+        failingBatches.delete(key);
+        return true;
+      }
+
+      const othersCommitted = state.rounds + 1 >= LONE_FAILURE_ROUNDS && lastCommitted > state.begunAtFirstFailure;
+      if (applied > 0 || othersCommitted) {
+        for (const { message, failure: own } of failed) {
+          log.error({ err: own, partition, offset: message.offset, evidence: applied > 0 ? 'same batch' : 'other partitions' }, 'record cannot be processed; dead-lettering it');
+          await untilDone(
+            'dead-lettering',
+            () => deadLetter(partition, [{ message, errorKind: own.code, errorCode: 'PROCESSING_FAILED', errorMessage: own.message }]),
+            heartbeat,
+          );
+        }
+        failingBatches.delete(key);
+        return true;
+      }
+
+      const delay = backoffDelay(state.rounds, settings.retry);
+      state.rounds += 1;
+      log.error(
+        { err: failure.message, partition, records: messages.length, round: state.rounds, delayMs: delay },
+        'no record of the batch could be applied (non-transient error): treating it as an outage, not as bad records; retrying the batch',
       );
+      await sleep(delay, heartbeat);
+      if (state.rounds >= LONE_FAILURE_ROUNDS) return false;
     }
   }
 
@@ -305,7 +392,9 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     for (const messages of groups) {
       const last = messages.at(-1);
       if (!last || !isRunning() || isStale()) return;
-      await processWithIsolation(batch.partition, messages, heartbeat);
+      // Not done (no evidence yet that its failures are the records' own): leave it unresolved and
+      // uncommitted; kafkajs fetches it again from the same offset.
+      if (!(await processWithIsolation(batch.partition, messages, heartbeat))) return;
       // The database transaction has committed: only now may the offsets move.
       for (const message of messages) resolveOffset(message.offset);
       await commitOffsetsIfNecessary({
@@ -339,7 +428,10 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
           .catch((error: unknown) => log.error({ err: error }, 'could not restart the consumer'));
       }, RESTART_AFTER_CRASH_MS);
     });
-    if (options.onGroupJoin) created.on(created.events.GROUP_JOIN, () => options.onGroupJoin?.());
+    created.on(created.events.GROUP_JOIN, () => {
+      failingBatches.clear();
+      options.onGroupJoin?.();
+    });
     await created.connect();
     await created.subscribe({ topic, fromBeginning: true });
     await created.run({ eachBatchAutoResolve: false, autoCommit: false, partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently, eachBatch });

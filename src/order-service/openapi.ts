@@ -13,7 +13,8 @@ const orderIdParam = (where: 'query' | 'path') => ({
   name: 'orderId',
   in: where,
   required: true,
-  schema: { type: 'string', minLength: 1, maxLength: 64 },
+  description: 'No control characters (U+0000-U+001F, U+007F) and well-formed Unicode; otherwise 400.',
+  schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
   example: 'ORDER-001',
 });
 
@@ -37,7 +38,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [orderIdParam('query')],
         responses: {
           '200': { description: 'The order.', ...json(envelope(ref('OrderDetails'))) },
-          '400': error('orderId is missing or invalid.'),
+          '400': error('orderId is missing, blank, longer than 64 characters, or holds a control character (e.g. NUL) or a lone surrogate.'),
           '404': error('No order with this id has been consumed.'),
         },
       },
@@ -57,7 +58,7 @@ export const OPENAPI_DOCUMENT = {
               }),
             ),
           },
-          '400': error('topicName is missing or not a valid Kafka topic name.'),
+          '400': error('topicName is missing or not a valid Kafka topic name (control characters and lone surrogates included).'),
         },
       },
     },
@@ -95,7 +96,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [orderIdParam('path')],
         responses: {
           '200': { description: 'The order.', ...json(envelope(ref('OrderDetails'))) },
-          '400': error('orderId is blank or longer than 64 characters.'),
+          '400': error('orderId is blank, longer than 64 characters, or holds a control character (e.g. NUL) or a lone surrogate.'),
           '404': error('No order with this id has been consumed.'),
         },
       },

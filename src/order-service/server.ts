@@ -9,9 +9,13 @@ import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderEventSerde } from '../lib/registry';
 import { createOrderConsumer, type OrderEventDecoder, type RetryPolicy } from './consumer';
+import { backoffDelay } from './consumer-failures';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { createOrderRepository } from './order-repository';
 import { orderRoutes } from './routes';
+
+/** Longest wait between background attempts to register the schemas while the registry is down. */
+const REGISTER_RETRY_MAX_MS = 30_000;
 
 /** Connections: one per partition processed concurrently, plus the query API. */
 export const ORDER_DB_POOL_MAX = 20;
@@ -45,8 +49,9 @@ export interface RunningOrderService {
 }
 
 /**
- * Starts the order service: a consumer group member on ORDER_EVENTS_TOPIC that persists to
- * PostgreSQL, and the query API on ORDER_SERVICE_PORT. Everything is built here from
+ * Starts the order service: registers the event schemas (in the background while the registry
+ * is down), a consumer group member on ORDER_EVENTS_TOPIC that persists to PostgreSQL, and the
+ * query API on ORDER_SERVICE_PORT. Everything is built here from
  * `config` and `deps`, so one process can run several instances (as the tests do).
  */
 export async function startOrderService(config: Config, deps: OrderServiceDeps = {}): Promise<RunningOrderService> {
@@ -93,6 +98,26 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     server = await listen(app, deps.port ?? config.ORDER_SERVICE_PORT);
   }
 
+  // Registers the current schemas (idempotent) as the spec asks. A registry that is down at start-up
+  // does not stop the service: decoding already waits for the registry, and the registration is
+  // retried in the background with capped backoff until it succeeds or the service stops.
+  let stopped = false;
+  let registerTimer: NodeJS.Timeout | undefined;
+  const registerSchemas = async (attempt: number): Promise<void> => {
+    try {
+      await serde.registerSchemas();
+      if (attempt > 0) logger.info({ attempt: attempt + 1 }, 'event schemas registered');
+    } catch (error) {
+      metrics.registryErrors.inc({ operation: 'register' });
+      if (stopped) return;
+      const delay = backoffDelay(attempt, { initialMs: deps.retry?.initialMs ?? 1_000, maxMs: Math.min(deps.retry?.maxMs ?? REGISTER_RETRY_MAX_MS, REGISTER_RETRY_MAX_MS) });
+      logger.warn({ err: error, attempt: attempt + 1, delayMs: delay }, 'could not register the event schemas; retrying in the background');
+      registerTimer = setTimeout(() => void registerSchemas(attempt + 1), delay);
+      registerTimer.unref();
+    }
+  };
+  await registerSchemas(0);
+
   await admin.connect();
   await consumer.start();
   logger.info({ port: server?.port, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'order service consuming');
@@ -103,6 +128,8 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     metrics,
     stop() {
       stopping ??= (async () => {
+        stopped = true;
+        clearTimeout(registerTimer);
         await consumer.stop();
         await server?.close();
         await admin.disconnect().catch(() => undefined);

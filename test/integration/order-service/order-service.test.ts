@@ -225,6 +225,25 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       }
     });
 
+    it('answers 400 naming the parameter for ids with NUL or other control characters (never a 500 from PostgreSQL)', async () => {
+      const cases: Array<[string, string]> = [
+        ['/api/orders/A%00B', 'orderId'],
+        ['/api/order-details?orderId=A%00B', 'orderId'],
+        ['/api/order-details?orderId=A%01B', 'orderId'],
+        ['/api/order-details?orderId=A%1FB', 'orderId'],
+        ['/api/order-details?orderId=A%7FB', 'orderId'],
+        ['/api/orders/A%0AB', 'orderId'],
+        ['/api/getAllOrderIdsFromTopic?topicName=A%00B', 'topicName'],
+        ['/api/getAllOrderIdsFromTopic?topicName=A%7F', 'topicName'],
+      ];
+      for (const [path, field] of cases) {
+        const answer = await get(path);
+        expect(answer.status, path).to.equal(400);
+        expect(answer.body, path).to.include({ success: false, code: 'VALIDATION_FAILED' });
+        expect(answer.body.message, path).to.contain(field);
+      }
+    });
+
     it('lists the order ids consumed from a topic, and answers 400 for a missing or invalid topic name', async () => {
       const { status, body } = await get(`/api/getAllOrderIdsFromTopic?topicName=${config.ORDER_EVENTS_TOPIC}`);
       expect(status).to.equal(200);
