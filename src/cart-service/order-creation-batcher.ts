@@ -54,6 +54,9 @@ export function createOrderCreationBatcher({ repository, publisher, lingerMs, ma
     // Bounded in bytes too: a produce call over the topic's max.message.bytes would fail whole.
     weigh: (entry) => encodedSize(entry.event),
     maxWeight: maxBatchBytes,
+    // One batch at a time: its Kafka transaction is serialised anyway, and the creates arriving
+    // meanwhile then share the next transaction instead of queueing as many small ones.
+    maxInFlight: 1,
     async process(batch) {
       try {
         return await commitTogether(batch);

@@ -64,7 +64,9 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
     }
   }
 
-  const batcher = createBatchingProducer<OutgoingEvent>({ lingerMs, maxBatch, weigh: encodedSize, maxWeight: maxBatchBytes, send: sendInOneCall });
+  // One send at a time: the sender runs one Kafka transaction at a time anyway, and what arrives
+  // meanwhile then leaves as one batch instead of queueing as many small ones.
+  const batcher = createBatchingProducer<OutgoingEvent>({ lingerMs, maxBatch, weigh: encodedSize, maxWeight: maxBatchBytes, maxInFlight: 1, send: sendInOneCall });
 
   async function connectAndRegister(): Promise<void> {
     await sender.connect();

@@ -15,6 +15,12 @@ export interface MicroBatcherOptions<T, R> {
   /** With `maxWeight`: an item's size (bytes, say). A batch stops short of exceeding `maxWeight`; a single heavier item still goes alone. */
   weigh?: (item: T) => number;
   maxWeight?: number;
+  /**
+   * Most batches in flight at once. With 1, items arriving during a batch wait for it to settle
+   * (the linger no longer applies), so a downstream that works one batch at a time — a Kafka
+   * transaction, say — receives everything that arrived meanwhile as its next batch.
+   */
+  maxInFlight?: number;
   process: ProcessBatch<T, R>;
 }
 
@@ -42,7 +48,7 @@ interface Waiting<T, R> {
  *
  * With `lingerMs` 0 every item is its own batch, processed at once (the baseline benchmarks compare).
  */
-export function createMicroBatcher<T, R>({ lingerMs, maxBatch, weigh, maxWeight = Infinity, process }: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
+export function createMicroBatcher<T, R>({ lingerMs, maxBatch, weigh, maxWeight = Infinity, maxInFlight = Infinity, process }: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
   const waiting: Waiting<T, R>[] = [];
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
@@ -83,10 +89,16 @@ export function createMicroBatcher<T, R>({ lingerMs, maxBatch, weigh, maxWeight 
   function dispatch(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    while (waiting.length > 0) processNow(waiting.splice(0, nextBatchSize()));
+    while (waiting.length > 0 && inFlight.size < maxInFlight) processNow(waiting.splice(0, nextBatchSize()));
   }
 
   function schedule(): void {
+    if (lingerMs === 0) {
+      // No batching at all: every item is its own batch, processed at once.
+      while (waiting.length > 0) processNow(waiting.splice(0, 1));
+      return;
+    }
+    if (inFlight.size >= maxInFlight) return; // the batch in flight dispatches when it settles
     if (lingerMs === 0 || inFlight.size === 0 || waiting.length >= maxBatch) dispatch();
     else timer ??= setTimeout(dispatch, lingerMs);
   }

@@ -11,6 +11,8 @@ export interface BatchingProducerOptions<T> {
   /** With `maxWeight`: an item's size in bytes, so one send stays below the broker's limit. */
   weigh?: (item: T) => number;
   maxWeight?: number;
+  /** Most sends in flight at once; 1 suits a producer that sends one transaction at a time. */
+  maxInFlight?: number;
   send: SendBatch<T>;
 }
 

@@ -52,4 +52,35 @@ describe('micro-batcher', () => {
     void batcher.flush();
     expect(batches).to.deep.equal([[1], [4, 5], [2], [30], [3]]);
   });
+
+  it('with maxInFlight 1, holds what arrives during a batch past the linger, and sends it all as the next batch once that settles', async () => {
+    const batches: number[][] = [];
+    const settle: Array<() => void> = [];
+    const batcher = createMicroBatcher<number, number>({
+      lingerMs: 1,
+      maxBatch: 100,
+      maxInFlight: 1,
+      process: (items) =>
+        new Promise((resolve) => {
+          batches.push(items);
+          settle.push(() => resolve(items.map((item) => ({ ok: true, value: item }))));
+        }),
+    });
+    const submitted = [1, 2, 3, 4].map((item) => batcher.submit(item));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batches, 'the linger passed, yet only the first batch is in flight').to.deep.equal([[1]]);
+    settle[0]?.();
+    await submitted[0];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).to.deep.equal([[1], [2, 3, 4]]);
+    settle[1]?.();
+    expect(await Promise.all(submitted)).to.deep.equal([1, 2, 3, 4]);
+  });
+
+  it('with linger 0, processes every item on its own and at once, whatever maxInFlight says', () => {
+    const batches: number[][] = [];
+    const batcher = createMicroBatcher<number, number>({ lingerMs: 0, maxBatch: 100, maxInFlight: 1, process: async (items) => (batches.push(items), new Promise(() => undefined)) });
+    [1, 2, 3].forEach((item) => void batcher.submit(item));
+    expect(batches).to.deep.equal([[1], [2], [3]]);
+  });
 });
