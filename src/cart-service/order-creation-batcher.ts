@@ -25,7 +25,7 @@ export interface OrderCreationBatcherOptions {
 
 /**
  * Group commit for new orders: the creates that arrive together share one transaction, one
- * multi-row insert and one Kafka produce call. Per batch: record the ids (an id already
+ * multi-row insert and one Kafka transaction. Per batch: record the ids (an id already
  * known, or twice in the batch, answers 409), send the OrderCreated events of the new ones
  * and wait for Kafka's commit, then commit. When Kafka does not commit, the transaction rolls
  * back and every create of the batch answers 503 — nothing half-written. A batch failing for

@@ -9,7 +9,7 @@ import { createOrderEventSerde, EVENT_ID_HEADER, EVENT_TYPE_HEADER, type OrderEv
 
 /** Seconds a client is asked to wait before retrying when Kafka or the registry is down. */
 export const RETRY_AFTER_SECONDS = 5;
-/** How long Kafka may take to acknowledge one produce call before the request answers 503. */
+/** How long Kafka may take to acknowledge a send before the request answers 503. */
 const PRODUCE_TIMEOUT_MS = 5_000;
 
 export interface OrderEventPublisherOptions {
@@ -125,7 +125,7 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
       return prepare(order.orderId, { type: 'OrderCreated', event: { eventId: randomUUID(), occurredAt: new Date(), order } });
     },
 
-    /** Sends prepared events in one produce call; rejects with DEPENDENCY_UNAVAILABLE when Kafka does not acknowledge. */
+    /** Sends prepared events in one Kafka transaction; rejects with DEPENDENCY_UNAVAILABLE when Kafka does not commit it. */
     sendInOneCall,
 
     publishStatusUpdated(orderId: string, status: OrderStatus, previousStatus: OrderStatus): Promise<Published> {
