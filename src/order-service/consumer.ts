@@ -395,10 +395,14 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
       // Not done (no evidence yet that its failures are the records' own): leave it unresolved and
       // uncommitted; kafkajs fetches it again from the same offset.
       if (!(await processWithIsolation(batch.partition, messages, heartbeat))) return;
-      // The database transaction has committed: only now may the offsets move.
+      // The database transaction has committed: only now may the offsets move. Past the batch's
+      // last record come only records kafkajs filtered out (transaction markers, aborted records),
+      // so the batch's last group may move past them too.
+      const through = last === batch.messages.at(-1) ? batch.lastOffset() : last.offset;
       for (const message of messages) resolveOffset(message.offset);
+      resolveOffset(through);
       await commitOffsetsIfNecessary({
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(through) + 1n).toString() }] }],
       });
       // Committed: these records will not come back, so there is nothing left to remember.
       for (const message of messages) deadLettered.delete(positionKey(batch.partition, message.offset));
@@ -431,6 +435,16 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     created.on(created.events.GROUP_JOIN, () => {
       failingBatches.clear();
       options.onGroupJoin?.();
+    });
+    // The cart service publishes in transactions, so each ends with a commit marker. A fetch of
+    // only markers never reaches eachBatch; kafkajs resolves it but, with autoCommit off, nobody
+    // commits it, and the group would report a lag of 1 per partition while idle.
+    created.on(created.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || stopping) return;
+      const offset = (BigInt(payload.lastOffset) + 1n).toString();
+      created.commitOffsets([{ topic: payload.topic, partition: payload.partition, offset }]).catch((error: unknown) => {
+        log.debug({ err: error, partition: payload.partition }, 'could not commit past a transaction marker; the next batch will');
+      });
     });
     await created.connect();
     await created.subscribe({ topic, fromBeginning: true });

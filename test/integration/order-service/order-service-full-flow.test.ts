@@ -24,7 +24,7 @@ describe('full flow: cart service POST -> Kafka (Avro) -> order service -> order
     config = { ...testConfig(), CART_SERVICE_PORT: 0 };
     db = await createTestDatabase(config);
     cart = await startCartService(config, { knex: db.knex });
-    orders = await startOrderService(config, { ...FAST, knex: db.knex });
+    orders = await startOrderService(config, { ...FAST, knex: db.knex, gaugeIntervalMs: 200 });
   });
   after(async () => {
     await orders?.stop();
@@ -68,5 +68,17 @@ describe('full flow: cart service POST -> Kafka (Avro) -> order service -> order
     expect(order).to.include({ totalAmount: '10.25', shippingCost: '0.21', status: 'pending' });
     expect((await post('/api/update-order', 'PUT', { orderId: 'FLOW-FULL-1', status: 'confirmed' })).status).to.equal(200);
     await waitFor(async () => (await details('FLOW-FULL-1'))?.status === 'confirmed', { what: 'the confirmation to arrive' });
+  });
+
+  it('once everything is applied, reports no lag on any partition, past the transaction markers too', async () => {
+    const lags = await waitFor(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${orders.port}/metrics`)).text();
+        const values = [...text.matchAll(/^orderflow_consumer_lag_messages\{[^}]*\} (\S+)$/gm)].map((match) => Number(match[1]));
+        return values.length > 0 && values.every((lag) => lag === 0) ? values : undefined;
+      },
+      { what: 'the lag gauge to reach 0 on every partition' },
+    );
+    expect(lags).to.have.length.greaterThan(0);
   });
 });

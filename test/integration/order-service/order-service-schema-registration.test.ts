@@ -8,12 +8,20 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 const RECORDS = ['io.orderflow.events.OrderCreated', 'io.orderflow.events.OrderStatusUpdated'];
 
-/** Which of `expected` the registry lists under GET /subjects. */
+/**
+ * Which of `expected` subjects have a version in the registry. Asked one subject at a time:
+ * GET /subjects lists at most 1000 subjects on Apicurio, and a long-lived registry holds more.
+ */
 async function registered(config: Config, expected: string[]): Promise<string[]> {
-  const response = await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`);
-  expect(response.status).to.equal(200);
-  const subjects = (await response.json()) as string[];
-  return expected.filter((subject) => subjects.includes(subject));
+  const found = await Promise.all(
+    expected.map(async (subject) => {
+      const response = await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects/${encodeURIComponent(subject)}/versions`);
+      await response.body?.cancel();
+      expect(response.status, subject).to.be.oneOf([200, 404]);
+      return response.status === 200 ? subject : undefined;
+    }),
+  );
+  return found.filter((subject): subject is string => subject !== undefined);
 }
 
 describe('order service registers the event schemas at start-up', function () {
