@@ -45,10 +45,10 @@ const SETTINGS = {
     schema: z.string().min(1),
     default: 'orderflow-order-service',
   },
-  PRODUCER_LINGER_MS: {
-    doc: 'How long the cart service waits to gather concurrent requests into one Kafka produce call; 0 sends each request on its own.',
-    schema: z.coerce.number().int().min(0).max(1000),
-    default: '5',
+  PRODUCER_BATCHING: {
+    doc: 'on: creates and updates that arrive while a Kafka transaction is in flight share the next one (micro-batching); off: each request gets its own transaction.',
+    schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
+    default: 'on',
   },
   PRODUCER_MAX_BATCH: {
     doc: 'Most events the cart service sends in one produce call.',

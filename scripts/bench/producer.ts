@@ -1,6 +1,6 @@
 /**
  * `npm run bench:producer`: create-order throughput and latency of the cart service with
- * micro-batching on (PRODUCER_LINGER_MS=5) and off (0, one produce call per request), at
+ * micro-batching on and off (PRODUCER_BATCHING; off is one Kafka transaction per request), at
  * concurrency 1, 16 and 64, against the local stack. Each mode runs an in-process service over
  * a fresh topic and a fresh PostgreSQL schema, which are dropped afterwards.
  *
@@ -30,15 +30,15 @@ interface Row {
 }
 
 const MODES = [
-  { mode: 'batched (linger <= 5 ms)', lingerMs: '5' },
-  { mode: 'one send per request', lingerMs: '0' },
+  { mode: 'batched', batching: 'on' },
+  { mode: 'one transaction per request', batching: 'off' },
 ] as const;
 
-async function runMode(mode: string, lingerMs: string, concurrencies: number[], durationSeconds: number): Promise<Row[]> {
+async function runMode(mode: string, batching: string, concurrencies: number[], durationSeconds: number): Promise<Row[]> {
   const suffix = randomBytes(4).toString('hex');
   const config = loadConfig(process.env, {
     ORDER_EVENTS_TOPIC: `bench-order-events-${suffix}`,
-    PRODUCER_LINGER_MS: lingerMs,
+    PRODUCER_BATCHING: batching,
     LOG_LEVEL: 'warn',
   });
   const schema = `bench_${suffix}`;
@@ -104,8 +104,8 @@ async function main(): Promise<void> {
     .opts<{ duration: string; concurrency: string; only?: string }>();
   const concurrencies = options.concurrency.split(',').map(Number);
   const rows: Row[] = [];
-  const modes = MODES.filter(({ lingerMs }) => options.only === undefined || (options.only === 'batched') === (lingerMs !== '0'));
-  for (const { mode, lingerMs } of modes) rows.push(...(await runMode(mode, lingerMs, concurrencies, Number(options.duration))));
+  const modes = MODES.filter(({ batching }) => options.only === undefined || (options.only === 'batched') === (batching === 'on'));
+  for (const { mode, batching } of modes) rows.push(...(await runMode(mode, batching, concurrencies, Number(options.duration))));
   console.table(rows);
 }
 

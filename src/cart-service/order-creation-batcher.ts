@@ -18,7 +18,7 @@ interface Created {
 export interface OrderCreationBatcherOptions {
   repository: CartOrderRepository;
   publisher: OrderEventPublisher;
-  lingerMs: number;
+  batching: boolean;
   maxBatch: number;
   maxBatchBytes: number;
 }
@@ -31,7 +31,7 @@ export interface OrderCreationBatcherOptions {
  * back and every create of the batch answers 503 — nothing half-written. A batch failing for
  * any other reason is retried one create at a time, so only the faulty create fails.
  */
-export function createOrderCreationBatcher({ repository, publisher, lingerMs, maxBatch, maxBatchBytes }: OrderCreationBatcherOptions) {
+export function createOrderCreationBatcher({ repository, publisher, batching, maxBatch, maxBatchBytes }: OrderCreationBatcherOptions) {
   /** One transaction, one multi-row insert and one Kafka transaction for `batch`. */
   function commitTogether(batch: NewOrder[]): Promise<Array<BatchOutcome<Created>>> {
     return repository.transaction(async (trx) => {
@@ -49,14 +49,11 @@ export function createOrderCreationBatcher({ repository, publisher, lingerMs, ma
   }
 
   const batcher = createMicroBatcher<NewOrder, Created>({
-    lingerMs,
+    batching,
     maxBatch,
     // Bounded in bytes too: a produce call over the topic's max.message.bytes would fail whole.
     weigh: (entry) => encodedSize(entry.event),
     maxWeight: maxBatchBytes,
-    // One batch at a time: its Kafka transaction is serialised anyway, and the creates arriving
-    // meanwhile then share the next transaction instead of queueing as many small ones.
-    maxInFlight: 1,
     async process(batch) {
       try {
         return await commitTogether(batch);

@@ -3,12 +3,11 @@ import type { Kafka, Message } from 'kafkajs';
 import type { Order, OrderStatus } from '../domain';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { createBatchingProducer, createTransactionalSender, ensureTopics } from '../lib/kafka';
+import { createMicroBatcher } from '../lib/batching';
+import { createTransactionalSender, ensureTopics } from '../lib/kafka';
 import type { Metrics } from '../lib/metrics';
 import { createOrderEventSerde, EVENT_ID_HEADER, EVENT_TYPE_HEADER, type OrderEvent } from '../lib/registry';
 
-/** Seconds a client is asked to wait before retrying when Kafka or the registry is down. */
-export const RETRY_AFTER_SECONDS = 5;
 /** How long Kafka may take to acknowledge a send before the request answers 503. */
 const PRODUCE_TIMEOUT_MS = 5_000;
 
@@ -16,7 +15,7 @@ export interface OrderEventPublisherOptions {
   kafka: Kafka;
   registryUrl: string;
   topic: string;
-  lingerMs: number;
+  batching: boolean;
   maxBatch: number;
   maxBatchBytes: number;
   metrics: Metrics;
@@ -46,7 +45,7 @@ export interface OutgoingEvent {
  * Start-up work (connect, create the topic, register the schemas) is retried on the next
  * publish when it fails, so a service started during an outage recovers by itself.
  */
-export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs, maxBatch, maxBatchBytes, metrics, logger }: OrderEventPublisherOptions) {
+export function createOrderEventPublisher({ kafka, registryUrl, topic, batching, maxBatch, maxBatchBytes, metrics, logger }: OrderEventPublisherOptions) {
   const serde = createOrderEventSerde({ registryUrl, topic });
   const sender = createTransactionalSender({ kafka, topic, transactionalIdPrefix: 'orderflow-cart-service', timeoutMs: PRODUCE_TIMEOUT_MS });
   let ready: Promise<void> | undefined;
@@ -64,9 +63,17 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
     }
   }
 
-  // One send at a time: the sender runs one Kafka transaction at a time anyway, and what arrives
-  // meanwhile then leaves as one batch instead of queueing as many small ones.
-  const batcher = createBatchingProducer<OutgoingEvent>({ lingerMs, maxBatch, weigh: encodedSize, maxWeight: maxBatchBytes, maxInFlight: 1, send: sendInOneCall });
+  // Status updates arriving while a transaction is in flight share the next one.
+  const updates = createMicroBatcher<OutgoingEvent, void>({
+    batching,
+    maxBatch,
+    weigh: encodedSize,
+    maxWeight: maxBatchBytes,
+    process: async (batch) => {
+      await sendInOneCall(batch);
+      return batch.map(() => ({ ok: true, value: undefined }));
+    },
+  });
 
   async function connectAndRegister(): Promise<void> {
     await sender.connect();
@@ -111,7 +118,7 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
 
   async function publish(orderId: string, event: OrderEvent): Promise<Published> {
     const outgoing = await prepare(orderId, event);
-    await batcher.publish(outgoing);
+    await updates.submit(outgoing);
     logger.debug({ orderId, eventId: outgoing.eventId, eventType: event.type }, 'event acknowledged by Kafka');
     return { eventId: outgoing.eventId };
   }
@@ -137,7 +144,7 @@ export function createOrderEventPublisher({ kafka, registryUrl, topic, lingerMs,
 
     /** Sends what waits, then disconnects. */
     async stop(): Promise<void> {
-      await batcher.flush();
+      await updates.flush();
       await sender.disconnect();
     },
   };
@@ -154,5 +161,5 @@ export function encodedSize({ message }: OutgoingEvent): number {
 function unavailable(what: string, error: unknown): AppError {
   if (error instanceof AppError && error.code === 'DEPENDENCY_UNAVAILABLE') return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new AppError('DEPENDENCY_UNAVAILABLE', `${what} is unavailable: ${detail}`, { cause: error, retryAfterSeconds: RETRY_AFTER_SECONDS });
+  return new AppError('DEPENDENCY_UNAVAILABLE', `${what} is unavailable: ${detail}`, { cause: error });
 }

@@ -58,7 +58,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     kafka,
     registryUrl: config.SCHEMA_REGISTRY_URL,
     topic: config.ORDER_EVENTS_TOPIC,
-    lingerMs: config.PRODUCER_LINGER_MS,
+    batching: config.PRODUCER_BATCHING,
     maxBatch: config.PRODUCER_MAX_BATCH,
     maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
     metrics,
@@ -72,7 +72,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
   const creations = createOrderCreationBatcher({
     repository,
     publisher,
-    lingerMs: config.PRODUCER_LINGER_MS,
+    batching: config.PRODUCER_BATCHING,
     maxBatch: config.PRODUCER_MAX_BATCH,
     maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
   });

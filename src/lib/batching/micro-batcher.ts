@@ -8,19 +8,13 @@ export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unkno
 export type ProcessBatch<T, R> = (items: T[]) => Promise<Array<BatchOutcome<R>>>;
 
 export interface MicroBatcherOptions<T, R> {
-  /** Longest an item waits for company while a batch is in flight; 0 processes every item on its own, at once. */
-  lingerMs: number;
-  /** Most items in one batch; a full batch leaves at once. */
+  /** false: every item is its own batch, processed at once (the baseline benchmarks compare). */
+  batching: boolean;
+  /** Most items in one batch. */
   maxBatch: number;
   /** With `maxWeight`: an item's size (bytes, say). A batch stops short of exceeding `maxWeight`; a single heavier item still goes alone. */
   weigh?: (item: T) => number;
   maxWeight?: number;
-  /**
-   * Most batches in flight at once. With 1, items arriving during a batch wait for it to settle
-   * (the linger no longer applies), so a downstream that works one batch at a time — a Kafka
-   * transaction, say — receives everything that arrived meanwhile as its next batch.
-   */
-  maxInFlight?: number;
   process: ProcessBatch<T, R>;
 }
 
@@ -28,7 +22,7 @@ export interface MicroBatcherOptions<T, R> {
 export interface MicroBatcher<T, R> {
   /** Resolves with the item's own outcome once the batch that carried it has been processed. */
   submit(item: T): Promise<R>;
-  /** Processes whatever waits and resolves when every batch in flight has settled. */
+  /** Processes whatever waits and resolves when every batch has settled. */
   flush(): Promise<void>;
 }
 
@@ -39,19 +33,16 @@ interface Waiting<T, R> {
 }
 
 /**
- * Micro-batching, adaptive to load:
- * - an item that finds no batch in flight leaves at once (no added latency when traffic is light);
- * - items arriving while a batch is in flight wait for it, and leave together as the next
- *   batch as soon as it settles — or after `lingerMs` at the latest, or at once when `maxBatch` wait.
+ * Micro-batching with one batch in flight at a time, adaptive to load and without timers: an
+ * item that finds nothing in flight leaves at once (no added latency when traffic is light);
+ * items arriving while a batch is in flight wait for it and leave together as the next batch.
  * Under load every round trip therefore carries everything that arrived during the previous
- * one, while the wait an item can add stays bounded by `lingerMs`.
- *
- * With `lingerMs` 0 every item is its own batch, processed at once (the baseline benchmarks compare).
+ * one, and an item never waits longer than one round trip for company. It suits a downstream
+ * that works one batch at a time anyway, such as a Kafka transaction.
  */
-export function createMicroBatcher<T, R>({ lingerMs, maxBatch, weigh, maxWeight = Infinity, maxInFlight = Infinity, process }: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
+export function createMicroBatcher<T, R>({ batching, maxBatch, weigh, maxWeight = Infinity, process }: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
   const waiting: Waiting<T, R>[] = [];
   const inFlight = new Set<Promise<void>>();
-  let timer: NodeJS.Timeout | undefined;
 
   function processNow(batch: Waiting<T, R>[]): void {
     const settled = process(batch.map((entry) => entry.item)).then(
@@ -67,8 +58,7 @@ export function createMicroBatcher<T, R>({ lingerMs, maxBatch, weigh, maxWeight 
     inFlight.add(settled);
     void settled.finally(() => {
       inFlight.delete(settled);
-      // Whoever arrived during the round trip has waited long enough: send them now.
-      if (waiting.length > 0) dispatch();
+      dispatch();
     });
   }
 
@@ -87,27 +77,18 @@ export function createMicroBatcher<T, R>({ lingerMs, maxBatch, weigh, maxWeight 
   }
 
   function dispatch(): void {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    while (waiting.length > 0 && inFlight.size < maxInFlight) processNow(waiting.splice(0, nextBatchSize()));
-  }
-
-  function schedule(): void {
-    if (lingerMs === 0) {
-      // No batching at all: every item is its own batch, processed at once.
+    if (!batching) {
       while (waiting.length > 0) processNow(waiting.splice(0, 1));
-      return;
+    } else if (inFlight.size === 0 && waiting.length > 0) {
+      processNow(waiting.splice(0, nextBatchSize()));
     }
-    if (inFlight.size >= maxInFlight) return; // the batch in flight dispatches when it settles
-    if (lingerMs === 0 || inFlight.size === 0 || waiting.length >= maxBatch) dispatch();
-    else timer ??= setTimeout(dispatch, lingerMs);
   }
 
   return {
     submit(item) {
       return new Promise<R>((resolve, reject) => {
         waiting.push({ item, resolve, reject });
-        schedule();
+        dispatch();
       });
     },
     async flush() {

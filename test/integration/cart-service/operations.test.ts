@@ -53,8 +53,8 @@ describe('cart service: operations endpoints and shutdown', function () {
   });
 
   it('on stop, finishes the requests in flight (answering 201 and committing them) before closing', async () => {
-    // Linger 0 gives every create its own insert, so the wait below can count them one by one.
-    const stopping = await startTestCartService({ overrides: { PRODUCER_LINGER_MS: '0' } });
+    // Without batching every create has its own insert, so the wait below can count them one by one.
+    const stopping = await startTestCartService({ overrides: { PRODUCER_BATCHING: 'off' } });
     // Another transaction locks the table, so the creates are surely in flight (waiting to insert) when stop begins.
     const lock = await stopping.db.knex.transaction();
     try {
