@@ -62,7 +62,7 @@ const TRANSIENT_MESSAGES = [/Connection terminated/i, /Knex: Timeout acquiring a
 /** kafkajs errors that are not flagged retriable, yet only say the broker did not answer in time. */
 const TRANSIENT_KAFKAJS_NAMES = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'KafkaJSRequestTimeoutError']);
 
-/** Seconds a client is asked to wait when a dependency is down. */
+/** Seconds a client is asked to wait when a dependency is down; the HTTP layer sends it with every 503. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** True when `error` says a dependency (database, broker, registry) is unavailable for now, so retrying can help. */
@@ -91,7 +91,7 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (isTransientFailure(error)) {
-    return new AppError('DEPENDENCY_UNAVAILABLE', `a dependency is unavailable: ${message}`, { cause: error, retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS });
+    return new AppError('DEPENDENCY_UNAVAILABLE', `a dependency is unavailable: ${message}`, { cause: error });
   }
   return new AppError('INTERNAL', message, { cause: error });
 }

@@ -1,6 +1,6 @@
 /**
- * Zod schemas of the order requests. Internal to the domain: `order-validation.ts` runs them and
- * turns their issues into field errors. Each issue message is "what is wrong, got <value>";
+ * Zod schemas of the order requests. Internal to the domain (except `idSchema`, the id rules):
+ * `order-validation.ts` runs them and turns their issues into field errors. Each issue message is "what is wrong, got <value>";
  * the field path is put in front when the issue becomes a FieldError.
  */
 import { z } from 'zod';
@@ -43,6 +43,9 @@ const identifier = z
   .refine((id) => !CONTROL_CHARACTER.test(id), { error: got('must not contain control characters') })
   // A lone UTF-16 surrogate is not text: PostgreSQL (rightly) refuses to store it.
   .refine((id) => !LONE_SURROGATE.test(id), { error: got('must be well-formed Unicode text') });
+
+/** The id rules above, for other layers that take an order id (e.g. the order service's query API). */
+export const idSchema = identifier;
 
 /** A money amount greater than zero, read exactly (see `parseMoney`). */
 const positiveMoney = z.unknown().transform((value, ctx) => {

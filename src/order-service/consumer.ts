@@ -3,7 +3,7 @@ import { AppError, toAppError } from '../errors';
 import type { Logger } from '../logger';
 import { ensureTopics } from '../lib/kafka';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
-import { backoffDelay, classifyFailure } from './consumer-failures';
+import { backoffDelay } from './consumer-failures';
 import { checkEvent, planBatch, type EventOutcome, type OrderEvent, type ValidEvent } from './order-event-handler';
 import type { OrderRepository } from './order-repository';
 
@@ -291,7 +291,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
       try {
         return await work();
       } catch (error) {
-        const failure = classifyFailure(error);
+        const failure = toAppError(error);
         if (!failure.retriable) throw failure;
         if (stopping) throw new StoppingError();
         const delay = backoffDelay(attempt, settings.retry);
@@ -336,7 +336,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         return true;
       } catch (error) {
         if (error instanceof StoppingError) throw error;
-        failure = classifyFailure(error);
+        failure = toAppError(error);
       }
       const state = failingBatches.get(key) ?? { rounds: 0, begunAtFirstFailure: transactionsBegun };
       failingBatches.set(key, state);
@@ -353,7 +353,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
             if (outcomes.length > 0) applied += 1;
           } catch (error) {
             if (error instanceof StoppingError) throw error;
-            failed.push({ message, failure: classifyFailure(error) });
+            failed.push({ message, failure: toAppError(error) });
           }
         }
       }

@@ -1,4 +1,5 @@
 import { Decimal, canTransition, parseStatus, shippingCost, validateOrder, type OrderStatus } from '../domain';
+import type { OrderCreated, OrderRecord, OrderStatusUpdated } from '../lib/registry';
 
 /**
  * The order service's decisions, without I/O: which events of a batch are business-valid,
@@ -8,31 +9,21 @@ import { Decimal, canTransition, parseStatus, shippingCost, validateOrder, type 
  * transaction.
  */
 
+/**
+ * The fields of the decoded events (the generated Avro types) that the handler reads, so a
+ * schema change flows through. Status is widened to `string`: the handler itself checks it
+ * ('unknown', a writer's symbol this reader does not know, is invalid).
+ */
+type WithStatus<T> = Omit<T, 'status'> & { status: string };
+
 /** An order as an OrderCreated event carries it (the registry serde's decoded form). */
-export interface EventOrder {
-  orderId: string;
-  customerId: string;
-  orderDate: Date;
-  items: Array<{ itemId: string; quantity: number; price: Decimal }>;
-  totalAmount: Decimal;
-  currency: string;
-  /** A status symbol; 'unknown' (a writer's symbol this reader does not know) is invalid. */
-  status: string;
-}
+export type EventOrder = WithStatus<Pick<OrderRecord, 'orderId' | 'customerId' | 'orderDate' | 'items' | 'totalAmount' | 'currency' | 'status'>>;
 
-export interface OrderCreatedEvent {
-  eventId: string;
-  occurredAt: Date;
-  order: EventOrder;
-}
+export type OrderCreatedEvent = Pick<OrderCreated, 'eventId' | 'occurredAt'> & { order: EventOrder };
 
-export interface OrderStatusUpdatedEvent {
-  eventId: string;
-  occurredAt: Date;
-  orderId: string;
-  status: string;
-}
+export type OrderStatusUpdatedEvent = WithStatus<Pick<OrderStatusUpdated, 'eventId' | 'occurredAt' | 'orderId' | 'status'>>;
 
+/** A decoded event as the handler takes it: any `DecodedOrderEvent` of these types is one. */
 export type OrderEvent = { type: 'OrderCreated'; event: OrderCreatedEvent } | { type: 'OrderStatusUpdated'; event: OrderStatusUpdatedEvent };
 export type OrderEventType = OrderEvent['type'];
 

@@ -77,7 +77,7 @@ export function createRegistryClient({ baseUrl, timeoutMs = 10_000 }: RegistryCl
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new AppError('DEPENDENCY_UNAVAILABLE', `schema registry at ${base} is unreachable: ${networkDetail(error)}`, { cause: error, retryAfterSeconds: 5 });
+      throw new AppError('DEPENDENCY_UNAVAILABLE', `schema registry at ${base} is unreachable: ${networkDetail(error)}`, { cause: error });
     }
     const text = await response.text();
     const data = parseJson(text);
@@ -85,7 +85,7 @@ export function createRegistryClient({ baseUrl, timeoutMs = 10_000 }: RegistryCl
     const { message, error_code: errorCode } = (data ?? {}) as { message?: unknown; error_code?: unknown };
     const detail = typeof message === 'string' ? message : text.slice(0, 200) || response.statusText;
     if (response.status >= 500) {
-      throw new AppError('DEPENDENCY_UNAVAILABLE', `schema registry at ${base} answered ${response.status} to ${method} ${path}: ${detail}`, { retryAfterSeconds: 5 });
+      throw new AppError('DEPENDENCY_UNAVAILABLE', `schema registry at ${base} answered ${response.status} to ${method} ${path}: ${detail}`);
     }
     throw new RegistryHttpError(response.status, typeof errorCode === 'number' ? errorCode : undefined, `${method} ${path} answered ${response.status}: ${detail}`, url);
   }

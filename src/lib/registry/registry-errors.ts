@@ -37,5 +37,5 @@ export function registryUnavailable(registryUrl: string, error: unknown): AppErr
     // @kafkajs/confluent-schema-registry (through mappersmith) reports a failed connection as
     // "Error, status 400: connect ECONNREFUSED ..."; no registry answered, so drop the status.
     .replace(/^Error, status 400: (?=.*\b(E[A-Z]+|socket hang up)\b)/, '');
-  return new AppError('DEPENDENCY_UNAVAILABLE', `schema registry at ${registryUrl} is unavailable: ${detail}`, { cause: error, retryAfterSeconds: 5 });
+  return new AppError('DEPENDENCY_UNAVAILABLE', `schema registry at ${registryUrl} is unavailable: ${detail}`, { cause: error });
 }

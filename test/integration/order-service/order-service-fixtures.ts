@@ -5,33 +5,15 @@ import { Decimal, type OrderStatus } from '../../../src/domain';
 import type { Knex } from '../../../src/lib/db';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { createOrderEventSerde } from '../../../src/lib/registry';
+import type { OrderCreatedEvent, OrderStatusUpdatedEvent } from '../../../src/order-service/order-event-handler';
 
 /** The lifecycle a load test drives each order through, in order. */
 export const LIFECYCLE: OrderStatus[] = ['pending', 'confirmed', 'paid', 'shipped', 'delivered'];
 
-export interface OrderCreatedInput {
-  type: 'OrderCreated';
-  eventId: string;
-  occurredAt: Date;
-  order: {
-    orderId: string;
-    customerId: string;
-    orderDate: Date;
-    items: Array<{ itemId: string; quantity: number; price: Decimal }>;
-    totalAmount: Decimal;
-    currency: string;
-    status: string;
-  };
-}
+/** An OrderCreated to produce: the handler's input shape (derived from the generated Avro types). */
+export type OrderCreatedInput = { type: 'OrderCreated' } & OrderCreatedEvent;
 
-export interface OrderStatusUpdatedInput {
-  type: 'OrderStatusUpdated';
-  eventId: string;
-  occurredAt: Date;
-  orderId: string;
-  status: string;
-  previousStatus: string | null;
-}
+export type OrderStatusUpdatedInput = { type: 'OrderStatusUpdated'; previousStatus: string | null } & OrderStatusUpdatedEvent;
 
 export type EventInput = OrderCreatedInput | OrderStatusUpdatedInput;
 

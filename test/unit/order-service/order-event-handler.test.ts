@@ -9,7 +9,8 @@ import {
   type PendingUpdate,
   type ValidEvent,
 } from '../../../src/order-service/order-event-handler';
-import { backoffDelay, classifyFailure } from '../../../src/order-service/consumer-failures';
+import { toAppError } from '../../../src/errors';
+import { backoffDelay } from '../../../src/order-service/consumer-failures';
 
 const EMPTY: BatchState = { knownEventIds: new Set(), orderStatuses: new Map(), pending: [] };
 let offset = 0;
@@ -120,9 +121,9 @@ describe('order event handler', () => {
 
   describe('failure classification', () => {
     it('treats a refused database connection as retriable and a syntax error as not', () => {
-      expect(classifyFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retriable).to.equal(true);
-      expect(classifyFailure(Object.assign(new Error('terminating connection'), { code: '57P01' })).retriable).to.equal(true);
-      expect(classifyFailure(Object.assign(new Error('syntax error'), { code: '42601' })).retriable).to.equal(false);
+      expect(toAppError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retriable).to.equal(true);
+      expect(toAppError(Object.assign(new Error('terminating connection'), { code: '57P01' })).retriable).to.equal(true);
+      expect(toAppError(Object.assign(new Error('syntax error'), { code: '42601' })).retriable).to.equal(false);
     });
 
     it('doubles the backoff up to the cap', () => {
