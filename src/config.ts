@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const SECONDS_PER_UNIT: Partial<Record<string, number>> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
 /**
  * Every setting of both services, read from the environment once, validated, and frozen.
  * Each entry carries the doc string the README's configuration table mirrors.
@@ -45,18 +47,37 @@ const SETTINGS = {
     schema: z.string().min(1),
     default: 'orderflow-order-service',
   },
-  PRODUCER_BATCHING: {
-    doc: 'on: creates and updates that arrive while a Kafka transaction is in flight share the next one (micro-batching); off: each request gets its own transaction.',
+  GROUP_COMMIT: {
+    doc: 'on: creates and updates that arrive while a cart transaction is in flight share the next one (group commit); off: each request gets its own transaction.',
     schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
     default: 'on',
   },
+  PUBLISH_TIMEOUT_MS: {
+    doc: "How long a create or update waits for Kafka's acknowledgement of its event; past it the answer is 202 (stored, published later by the outbox relay).",
+    schema: z.coerce.number().int().min(0).max(600_000),
+    default: '5000',
+  },
+  IDEMPOTENCY_TTL: {
+    doc: 'How long an Idempotency-Key and its answer are kept (seconds, or with a unit: 90s, 30m, 24h, 7d).',
+    schema: z
+      .string()
+      .regex(/^\d+(s|m|h|d)?$/, 'expected a duration such as 24h')
+      .transform((value) => Number(value.replace(/\D$/, '')) * (SECONDS_PER_UNIT[value.slice(-1)] ?? 1))
+      .pipe(z.number().int().min(1)),
+    default: '24h',
+  },
+  OUTBOX_POLL_INTERVAL_MS: {
+    doc: 'The outbox relay is woken by each commit; this is its safety-net poll, its Kafka probe while idle, and how often a standby cart instance tries to take over the relay.',
+    schema: z.coerce.number().int().min(50).max(60_000),
+    default: '1000',
+  },
   PRODUCER_MAX_BATCH: {
-    doc: 'Most events the cart service sends in one produce call.',
+    doc: 'Most events the outbox relay sends in one produce call (and most writes in one group commit).',
     schema: z.coerce.number().int().min(1).max(10_000),
     default: '500',
   },
   PRODUCER_MAX_BATCH_BYTES: {
-    doc: "Most bytes of events the cart service sends in one produce call; keep it below the topic's max.message.bytes (1 MiB by default).",
+    doc: "Most bytes of event values the outbox relay sends in one produce call; keep it below the topic's max.message.bytes (1 MiB by default).",
     schema: z.coerce.number().int().min(1024).max(64 * 1024 * 1024),
     default: '524288',
   },

@@ -8,11 +8,16 @@ export const ERROR_KINDS = {
   NOT_FOUND: { httpStatus: 404, retriable: false },
   CONFLICT: { httpStatus: 409, retriable: false },
   ILLEGAL_TRANSITION: { httpStatus: 409, retriable: false },
+  // The Idempotency-Key was first used with another request body (or endpoint).
+  IDEMPOTENCY_KEY_REUSED: { httpStatus: 422, retriable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, retriable: false },
   DEPENDENCY_UNAVAILABLE: { httpStatus: 503, retriable: true },
   POISON_MESSAGE: { httpStatus: 422, retriable: false },
   INTERNAL: { httpStatus: 500, retriable: false },
+  // The database connection broke during COMMIT and the database could not be asked since
+  // whether the transaction committed; repeating the request with its Idempotency-Key tells.
+  COMMIT_OUTCOME_UNKNOWN: { httpStatus: 504, retriable: false },
 } as const satisfies Record<string, { httpStatus: number; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -2,17 +2,27 @@ import type { OrderJson, OrderStatus } from '../domain';
 import type { Knex } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 
-/** An order the cart service has published, as stored. */
+/** An order as the cart service knows it, with the latest event it wrote for it. */
 export interface CartOrderRecord {
   orderId: string;
   status: OrderStatus;
   order: OrderJson;
+  /** Absent for orders written before the outbox existed. */
+  lastEvent?: { eventId: string; eventType: string };
+}
+
+/** An order to store and the event its write produced. */
+export interface OrderWrite {
+  order: OrderJson;
+  lastEvent: { eventId: string; eventType: string };
 }
 
 interface CartOrderRow {
   order_id: string;
   status: OrderStatus;
   order: OrderJson;
+  last_event_id: string | null;
+  last_event_type: string | null;
 }
 
 const TABLE = 'cart_orders';
@@ -32,58 +42,72 @@ function toRecord(row: CartOrderRow): CartOrderRecord {
     currency,
     status,
   };
-  return { orderId: row.order_id, status: row.status, order };
+  const lastEvent = row.last_event_id && row.last_event_type ? { eventId: row.last_event_id, eventType: row.last_event_type } : undefined;
+  return { orderId: row.order_id, status: row.status, order, ...(lastEvent ? { lastEvent } : {}) };
 }
 
-/** The transaction a use case runs its reads and writes in. */
-export type Transaction = Knex.Transaction;
+const byOrderId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The cart service's record of known orders (table `cart_orders`), which makes 404 and 409
- * survive a restart. Every write runs inside a transaction the use case owns, so publishing
- * can happen between the write and the commit.
+ * survive a restart. Writes run in the transaction of the caller, which also writes the outbox.
  */
 export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metrics: Metrics }) {
   return {
-    /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-    transaction<T>(work: (trx: Transaction) => Promise<T>): Promise<T> {
-      return knex.transaction(work);
-    },
-
     /**
      * Inserts new orders in one statement and returns the ids that were new; an id already
      * known (or inserted by a concurrent transaction that commits) is skipped, not an error.
      * Rows go in order of id, so concurrent batches lock them in the same order and cannot deadlock.
      */
-    async insertNew(trx: Transaction, orders: OrderJson[]): Promise<Set<string>> {
-      if (orders.length === 0) return new Set();
-      const rows = [...orders]
-        .sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0))
-        .map((order) => ({ order_id: order.orderId, status: order.status, order }));
-      const inserted = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
-        trx<CartOrderRow>(TABLE).insert(rows).onConflict('order_id').ignore().returning('order_id'),
+    async insertNew(trx: Knex.Transaction, writes: OrderWrite[]): Promise<Set<string>> {
+      if (writes.length === 0) return new Set();
+      const rows = [...writes]
+        .sort((a, b) => byOrderId(a.order.orderId, b.order.orderId))
+        .map(({ order, lastEvent }) => ({
+          order_id: order.orderId,
+          status: order.status,
+          order,
+          last_event_id: lastEvent.eventId,
+          last_event_type: lastEvent.eventType,
+        }));
+      const inserted: Array<{ order_id: string }> = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
+        trx(TABLE).insert(rows).onConflict('order_id').ignore().returning('order_id'),
       );
       return new Set(inserted.map((row) => row.order_id));
     },
 
-    /** The order with its row locked until the transaction ends, or undefined when unknown. */
-    async findForUpdate(trx: Transaction, orderId: string): Promise<CartOrderRecord | undefined> {
-      const row = await timeDbOperation(metrics, 'cart_orders.select_for_update', () =>
-        trx<CartOrderRow>(TABLE).where({ order_id: orderId }).forUpdate().first(),
+    /** The known orders among `orderIds`, their rows locked until the transaction ends (in id order, so batches cannot deadlock). */
+    async lockForUpdate(trx: Knex.Transaction, orderIds: string[]): Promise<Map<string, CartOrderRecord>> {
+      const unique = [...new Set(orderIds)].sort(byOrderId);
+      const rows: CartOrderRow[] = await timeDbOperation(metrics, 'cart_orders.select_for_update', () =>
+        trx(TABLE).whereIn('order_id', unique).orderBy('order_id').forUpdate().select('order_id', 'status', 'order', 'last_event_id', 'last_event_type'),
       );
-      return row ? toRecord(row) : undefined;
+      return new Map(rows.map((row) => [row.order_id, toRecord(row)]));
     },
 
-    async updateStatus(trx: Transaction, orderId: string, status: OrderStatus, order: OrderJson): Promise<void> {
+    /** Stores each order's new status and latest event, in one statement. */
+    async saveStatuses(trx: Knex.Transaction, writes: OrderWrite[]): Promise<void> {
+      if (writes.length === 0) return;
+      const values = writes.map(() => '(?, ?, ?::jsonb, ?::uuid, ?)').join(', ');
+      const bindings = writes.flatMap(({ order, lastEvent }) => [order.orderId, order.status, JSON.stringify(order), lastEvent.eventId, lastEvent.eventType]);
       await timeDbOperation(metrics, 'cart_orders.update_status', () =>
-        trx<CartOrderRow>(TABLE).where({ order_id: orderId }).update({ status, order, updated_at: trx.fn.now() } as Partial<CartOrderRow>),
+        trx.raw(
+          `UPDATE ${TABLE} AS o SET status = v.status, "order" = v.order_json, last_event_id = v.event_id, last_event_type = v.event_type, updated_at = now()
+           FROM (VALUES ${values}) AS v(order_id, status, order_json, event_id, event_type) WHERE o.order_id = v.order_id`,
+          bindings,
+        ),
       );
     },
 
-    /** The stored order, outside any transaction (tests and diagnostics). */
-    async find(orderId: string): Promise<CartOrderRecord | undefined> {
-      const row = await knex<CartOrderRow>(TABLE).where({ order_id: orderId }).first();
-      return row ? toRecord(row) : undefined;
+    /** The stored order with whether its latest event still waits in the outbox, outside any transaction. */
+    async find(orderId: string): Promise<(CartOrderRecord & { published: boolean }) | undefined> {
+      const row: (CartOrderRow & { pending: boolean }) | undefined = await timeDbOperation(metrics, 'cart_orders.select', () =>
+        knex(TABLE)
+          .where({ order_id: orderId })
+          .select('order_id', 'status', 'order', 'last_event_id', 'last_event_type', knex.raw('EXISTS (SELECT 1 FROM cart_outbox WHERE event_id = last_event_id) AS pending'))
+          .first(),
+      );
+      return row ? { ...toRecord(row), published: !row.pending } : undefined;
     },
   };
 }

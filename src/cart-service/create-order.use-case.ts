@@ -1,24 +1,25 @@
-import { generateOrder, toOrderJson, validateCreateRequest, type OrderJson } from '../domain';
+import { generateOrder, toOrderJson, validateCreateRequest } from '../domain';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { OrderCreationBatcher } from './order-creation-batcher';
-import type { OrderEventPublisher } from './order-event-publisher';
+import type { Answer } from './answers';
+import type { OrderEventEncoder } from './order-event-encoder';
+import type { WriteAndAnswer, WriteRequest } from './write-and-answer';
 
 export interface CreateOrderDeps {
-  publisher: OrderEventPublisher;
-  creations: OrderCreationBatcher;
+  encoder: OrderEventEncoder;
+  writes: WriteAndAnswer;
   logger: Logger;
 }
 
 /**
  * Creates an order from `{ orderId, numItems }` (generated) or a full order body (validated),
- * encodes its OrderCreated event, then hands both to the creation batcher, which — in one
- * transaction shared with the creates arriving together — records the order id (409 when it
- * is known), publishes and waits for Kafka's acknowledgement, and commits. When publishing
- * fails the transaction rolls back, so a 503 leaves nothing behind.
+ * encodes its OrderCreated (503 while the registry cannot give a schema id), then commits the
+ * order with its outbox row — in one transaction shared with the writes arriving together — and
+ * answers 201 once Kafka acknowledged the event, 202 when it is slow to, 409 for a known id.
  */
-export function createOrderUseCase({ publisher, creations, logger }: CreateOrderDeps) {
-  return async function createOrder(body: unknown): Promise<OrderJson> {
+export function createOrderUseCase({ encoder, writes, logger }: CreateOrderDeps) {
+  return async function createOrder({ body, idempotencyKey }: Omit<WriteRequest, 'operation'>): Promise<Answer> {
+    const idempotency = writes.claimOf({ operation: 'create-order', body, idempotencyKey });
     const validation = validateCreateRequest(body);
     if (!validation.ok) {
       throw new AppError('VALIDATION_FAILED', `the order is invalid: ${validation.errors.map((error) => error.message).join('; ')}`, {
@@ -27,11 +28,9 @@ export function createOrderUseCase({ publisher, creations, logger }: CreateOrder
     }
     const { request } = validation;
     const order = request.kind === 'generate' ? generateOrder(request.orderId, request.numItems) : request.order;
-    const orderJson = toOrderJson(order);
-
-    const event = await publisher.prepareOrderCreated(order);
-    const { eventId } = await creations.create({ order: orderJson, event });
-    logger.info({ orderId: order.orderId, eventId }, 'order created');
-    return orderJson;
+    const event = await encoder.orderCreated(order);
+    const answer = await writes.answer({ kind: 'create', order: toOrderJson(order), event, ...(idempotency ? { idempotency } : {}) });
+    logger.info({ orderId: order.orderId, eventId: event.eventId, status: answer.status }, 'create answered');
+    return answer;
   };
 }

@@ -1,21 +1,34 @@
-import type { Express } from 'express';
-import type { OrderJson } from '../domain';
+import type { Express, Request, Response } from 'express';
+import { AppError } from '../errors';
 import { success } from '../lib/http';
+import type { Answer } from './answers';
+import type { CartOrderRecord } from './cart-order-repository';
+import type { WriteRequest } from './write-and-answer';
 
 export interface CartRoutesDeps {
-  createOrder(body: unknown): Promise<OrderJson>;
-  updateOrder(body: unknown): Promise<OrderJson>;
+  createOrder(request: Omit<WriteRequest, 'operation'>): Promise<Answer>;
+  updateOrder(request: Omit<WriteRequest, 'operation'>): Promise<Answer>;
+  findOrder(orderId: string): Promise<(CartOrderRecord & { published: boolean }) | undefined>;
 }
 
-/** The producer API: parse, call the use case, answer with the envelope. Errors go to the shared handler. */
-export function mountCartRoutes(app: Express, { createOrder, updateOrder }: CartRoutesDeps): void {
+const writeRequest = (req: Request) => ({ body: req.body as unknown, idempotencyKey: req.get('Idempotency-Key') });
+const send = (res: Response, { status, body }: Answer) => res.status(status).json(body);
+
+/** The producer API: parse, call the use case, answer. Errors go to the shared handler. */
+export function mountCartRoutes(app: Express, { createOrder, updateOrder, findOrder }: CartRoutesDeps): void {
   app.post('/api/create-order', async (req, res) => {
-    const order = await createOrder(req.body);
-    res.status(201).json(success(`order ${order.orderId} created`, order));
+    send(res, await createOrder(writeRequest(req)));
   });
 
   app.put('/api/update-order', async (req, res) => {
-    const order = await updateOrder(req.body);
-    res.status(200).json(success(`order ${order.orderId} is now ${order.status}`, order));
+    send(res, await updateOrder(writeRequest(req)));
+  });
+
+  app.get('/api/orders/:orderId', async (req, res) => {
+    const { orderId } = req.params;
+    const found = await findOrder(orderId);
+    if (!found) throw new AppError('NOT_FOUND', `order '${orderId}' is not known`);
+    const lastEvent = found.lastEvent ? { ...found.lastEvent, published: found.published } : undefined;
+    res.json(success(`order ${orderId} is ${found.status}`, { ...found.order, ...(lastEvent ? { lastEvent } : {}) }));
   });
 }

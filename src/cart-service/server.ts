@@ -8,19 +8,25 @@ import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createCartOrderRepository } from './cart-order-repository';
 import { createOrderUseCase } from './create-order.use-case';
-import { createOrderCreationBatcher } from './order-creation-batcher';
+import { createIdempotencyStore } from './idempotency';
 import { OPENAPI_DOCUMENT } from './openapi';
-import { createOrderEventPublisher } from './order-event-publisher';
+import { createOrderEventEncoder } from './order-event-encoder';
+import { createOrderWriteBatcher } from './order-write-batcher';
+import { createOutboxRelay, createOutboxStore, createPublicationTracker, outboxDepth } from './outbox';
 import { mountCartRoutes } from './routes';
 import { updateOrderUseCase } from './update-order.use-case';
+import { createWriteAndAnswer } from './write-and-answer';
 
 /**
- * Database connections the service may hold: each in-flight create or update holds one
- * while it waits for Kafka's acknowledgement, so this bounds the concurrency it serves.
+ * Pooled database connections: a request holds one only for its group commit (never across
+ * Kafka), so a few serve any concurrency. The relay holds one more connection of its own.
  */
-export const CART_DB_POOL_MAX = 80;
+export const CART_DB_POOL_MAX = 10;
 
-/** Kafka client settings that turn an outage into a 503 within seconds (kafkajs defaults retry for about a minute). */
+/** How often keys older than IDEMPOTENCY_TTL are deleted. */
+const PRUNE_INTERVAL_MS = 60_000;
+
+/** Kafka client settings that notice an outage within seconds (kafkajs defaults retry for about a minute). */
 const FAST_FAILING_KAFKA = {
   connectionTimeout: 1_000,
   requestTimeout: 5_000,
@@ -38,44 +44,67 @@ export interface CartServiceDeps {
 export interface RunningCartService {
   port: number;
   metrics: Metrics;
-  /** Stops accepting connections, finishes in-flight requests, flushes the producer, closes what the service opened. */
+  /** Whether this instance publishes the outbox (leader) or stands by. */
+  relayRole(): string;
+  /** Stops accepting connections, finishes in-flight requests, stops the relay, closes what the service opened. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the cart service on `config.CART_SERVICE_PORT` (or `deps.port`). Connecting to
- * Kafka, creating the topic and registering the schemas are tried at start-up; when a
- * dependency is down the service still starts, answers 503 and retries on the next request.
+ * Starts the cart service on `config.CART_SERVICE_PORT` (or `deps.port`). Writes commit the
+ * order and its event to PostgreSQL (the outbox); the relay publishes them to Kafka. When Kafka
+ * or the registry is down the service still starts, answers 503 and recovers by itself.
  */
 export async function startCartService(config: Config, deps: CartServiceDeps = {}): Promise<RunningCartService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'cart-service');
-  const metrics = createMetrics('cart-service');
   const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: CART_DB_POOL_MAX });
   if (!deps.knex) await migrateToLatest(knex);
-
+  const metrics = createMetrics('cart-service', { sampleOutbox: () => outboxDepth(knex) });
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA });
-  const publisher = createOrderEventPublisher({
+
+  const encoder = createOrderEventEncoder({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC, metrics });
+  await encoder.start().catch((error: unknown) => {
+    logger.warn({ err: error }, 'the schema registry is not available yet; writes answer 503 until it is');
+  });
+
+  const tracker = createPublicationTracker();
+  const outbox = createOutboxStore({ knex, metrics });
+  const relay = createOutboxRelay({
+    knex,
     kafka,
-    registryUrl: config.SCHEMA_REGISTRY_URL,
     topic: config.ORDER_EVENTS_TOPIC,
-    batching: config.PRODUCER_BATCHING,
-    maxBatch: config.PRODUCER_MAX_BATCH,
-    maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
+    tracker,
     metrics,
     logger,
-  });
-  await publisher.start().catch((error: unknown) => {
-    logger.warn({ err: error }, 'Kafka or the schema registry is not available yet; requests answer 503 until it is');
-  });
-
-  const repository = createCartOrderRepository({ knex, metrics });
-  const creations = createOrderCreationBatcher({
-    repository,
-    publisher,
-    batching: config.PRODUCER_BATCHING,
     maxBatch: config.PRODUCER_MAX_BATCH,
     maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
+    sendTimeoutMs: FAST_FAILING_KAFKA.requestTimeout,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    takeoverIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
   });
+  await relay.start();
+
+  const idempotency = createIdempotencyStore({ metrics, ttlSeconds: config.IDEMPOTENCY_TTL });
+  const batcher = createOrderWriteBatcher({
+    knex,
+    orders: createCartOrderRepository({ knex, metrics }),
+    outbox,
+    idempotency,
+    encoder,
+    tracker,
+    batching: config.GROUP_COMMIT,
+    maxBatch: config.PRODUCER_MAX_BATCH,
+  });
+  const writes = createWriteAndAnswer({ writes: batcher, outbox, kafkaDownReason: relay.kafkaDownReason, publishTimeoutMs: config.PUBLISH_TIMEOUT_MS });
+  const orders = createCartOrderRepository({ knex, metrics });
+  const pruning = setInterval(() => {
+    idempotency.prune(knex).then(
+      (pruned) => pruned > 0 && logger.info({ pruned }, 'forgot expired Idempotency-Keys'),
+      (error: unknown) => logger.warn({ err: error }, 'could not prune expired Idempotency-Keys'),
+    );
+  }, PRUNE_INTERVAL_MS);
+  pruning.unref();
+
   // Responses being worked on; at stop they are told to close their connection, so a keep-alive
   // client does not hold the server open after its last answer.
   const answering = new Set<Response>();
@@ -85,6 +114,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
+    readinessFacts: () => ({ relay: relay.role() }),
     routes(routesApp: Express) {
       routesApp.use((_req, res, next) => {
         answering.add(res);
@@ -92,8 +122,9 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
         next();
       });
       mountCartRoutes(routesApp, {
-        createOrder: createOrderUseCase({ publisher, creations, logger }),
-        updateOrder: updateOrderUseCase({ repository, publisher, logger }),
+        createOrder: createOrderUseCase({ encoder, writes, logger }),
+        updateOrder: updateOrderUseCase({ encoder, writes, logger }),
+        findOrder: (orderId) => orders.find(orderId),
       });
       routesApp.get('/docs/openapi.json', (_req, res) => {
         res.json(OPENAPI_DOCUMENT);
@@ -103,19 +134,21 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
   });
 
   const server = await listen(app, deps.port ?? config.CART_SERVICE_PORT);
-  logger.info({ port: server.port, topic: config.ORDER_EVENTS_TOPIC }, 'cart service listening');
+  logger.info({ port: server.port, topic: config.ORDER_EVENTS_TOPIC, relay: relay.role() }, 'cart service listening');
 
   let stopping: Promise<void> | undefined;
   return {
     port: server.port,
     metrics,
+    relayRole: relay.role,
     stop() {
       stopping ??= (async () => {
+        clearInterval(pruning);
         const closed = server.close();
         for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
         await closed;
-        await creations.flush();
-        await publisher.stop();
+        await batcher.flush();
+        await relay.stop();
         await admin.disconnect();
         if (!deps.knex) await knex.destroy();
         logger.info('cart service stopped');

@@ -1,22 +1,25 @@
-import { assertTransition, validateStatusUpdate, type OrderJson } from '../domain';
+import { validateStatusUpdate } from '../domain';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { CartOrderRepository } from './cart-order-repository';
-import type { OrderEventPublisher } from './order-event-publisher';
+import type { Answer } from './answers';
+import type { OrderEventEncoder } from './order-event-encoder';
+import type { WriteAndAnswer, WriteRequest } from './write-and-answer';
 
 export interface UpdateOrderDeps {
-  repository: CartOrderRepository;
-  publisher: OrderEventPublisher;
+  encoder: OrderEventEncoder;
+  writes: WriteAndAnswer;
   logger: Logger;
 }
 
 /**
- * Moves a known order to a new status: in one transaction, locks the order's row (404 when
- * unknown), checks the lifecycle (409 naming both states), stores the new status, publishes
- * OrderStatusUpdated and waits for Kafka's commit, then commits.
+ * Moves a known order to a new status: in one transaction (shared with the writes arriving
+ * together) locks the order's row (404 when unknown), checks the lifecycle (409 naming both
+ * states), stores the new status and its OrderStatusUpdated in the outbox; answers 200 once
+ * Kafka acknowledged the event, 202 when it is slow to.
  */
-export function updateOrderUseCase({ repository, publisher, logger }: UpdateOrderDeps) {
-  return async function updateOrder(body: unknown): Promise<OrderJson> {
+export function updateOrderUseCase({ encoder, writes, logger }: UpdateOrderDeps) {
+  return async function updateOrder({ body, idempotencyKey }: Omit<WriteRequest, 'operation'>): Promise<Answer> {
+    const idempotency = writes.claimOf({ operation: 'update-order', body, idempotencyKey });
     const validation = validateStatusUpdate(body);
     if (!validation.ok) {
       throw new AppError('VALIDATION_FAILED', `the status update is invalid: ${validation.errors.map((error) => error.message).join('; ')}`, {
@@ -24,18 +27,10 @@ export function updateOrderUseCase({ repository, publisher, logger }: UpdateOrde
       });
     }
     const { orderId, status } = validation.update;
-
-    const { order, eventId, previousStatus } = await repository.transaction(async (trx) => {
-      const known = await repository.findForUpdate(trx, orderId);
-      if (!known) throw new AppError('NOT_FOUND', `order '${orderId}' is not known`);
-      assertTransition(known.status, status);
-      const updated: OrderJson = { ...known.order, status };
-      // The row is written before publishing, so once Kafka has the event only the commit is left to fail.
-      await repository.updateStatus(trx, orderId, status, updated);
-      const { eventId: published } = await publisher.publishStatusUpdated(orderId, status, known.status);
-      return { order: updated, eventId: published, previousStatus: known.status };
-    });
-    logger.info({ orderId, eventId, previousStatus, status }, 'order status updated');
-    return order;
+    // The event is encoded inside the transaction, once the current status is known; the schemas must be registered first.
+    await encoder.start();
+    const answer = await writes.answer({ kind: 'update', orderId, status, ...(idempotency ? { idempotency } : {}) });
+    logger.info({ orderId, status, answered: answer.status }, 'status update answered');
+    return answer;
   };
 }

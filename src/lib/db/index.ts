@@ -1,1 +1,2 @@
 export { createDatabase, migrateToLatest, MIGRATIONS_DIR, type DatabaseOptions, type Knex } from './knex';
+export { openSession } from './session';

@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { AppError, DEFAULT_RETRY_AFTER_SECONDS } from '../../errors';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../metrics';
-import type { ErrorEnvelope } from './envelope';
+import { errorEnvelope } from './envelope';
 import { toHttpAppError } from './error-mapping';
 import { jsonBody } from './json-body';
 
@@ -17,6 +17,8 @@ export interface HttpAppOptions {
   logger: Logger;
   bodyLimit: string;
   readiness: ReadinessCheck[];
+  /** Facts /ready reports beside the checks, such as this instance's role (they do not decide readiness). */
+  readinessFacts?: () => Record<string, string>;
   /** Mounts the service's own routes. */
   routes(app: Express): void;
 }
@@ -29,7 +31,7 @@ const READY_CHECK_TIMEOUT_MS = 2_000;
  * request duration histogram, /health, /ready, /metrics, a 404 for unknown routes and one
  * error handler that answers with the envelope and never leaks a stack trace.
  */
-export function createHttpApp({ metrics, logger, bodyLimit, readiness, routes }: HttpAppOptions): Express {
+export function createHttpApp({ metrics, logger, bodyLimit, readiness, readinessFacts, routes }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -44,7 +46,7 @@ export function createHttpApp({ metrics, logger, bodyLimit, readiness, routes }:
   app.get('/ready', async (_req, res) => {
     const results = await Promise.all(readiness.map(async ({ name, check }) => [name, await probe(check)] as const));
     const failing = results.filter(([, state]) => state !== 'up').map(([name]) => name);
-    const data = Object.fromEntries(results);
+    const data = { ...Object.fromEntries(results), ...readinessFacts?.() };
     if (failing.length === 0) res.json({ success: true, message: 'ready', data });
     else res.status(503).set('Retry-After', String(DEFAULT_RETRY_AFTER_SECONDS)).json({ success: false, code: 'DEPENDENCY_UNAVAILABLE', message: `not ready: ${failing.join(', ')} unreachable`, data });
   });
@@ -103,13 +105,6 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     // Every 503 says when to come back, whether or not the error chose the delay itself.
     const retryAfter = appError.details.retryAfterSeconds ?? (appError.code === 'DEPENDENCY_UNAVAILABLE' ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
-    const body: ErrorEnvelope = {
-      success: false,
-      code: appError.code,
-      // A bug's own message may reveal internals; the log keeps it, the client gets a generic one.
-      message: appError.code === 'INTERNAL' ? 'internal error' : appError.message,
-      ...(appError.fieldErrors.length > 0 ? { errors: appError.fieldErrors } : {}),
-    };
-    res.status(appError.httpStatus).json(body);
+    res.status(appError.httpStatus).json(errorEnvelope(appError));
   };
 }

@@ -1,4 +1,4 @@
-import type { FieldError } from '../../errors';
+import type { AppError, FieldError } from '../../errors';
 
 /** The body of every successful answer of both services. */
 export interface SuccessEnvelope<T> {
@@ -17,4 +17,14 @@ export interface ErrorEnvelope {
 
 export function success<T>(message: string, data: T): SuccessEnvelope<T> {
   return { success: true, message, data };
+}
+
+/** The error body for `error`; a bug's own message may reveal internals, so it is replaced by a generic one (the log keeps it). */
+export function errorEnvelope(error: AppError): ErrorEnvelope {
+  return {
+    success: false,
+    code: error.code,
+    message: error.code === 'INTERNAL' ? 'internal error' : error.message,
+    ...(error.fieldErrors.length > 0 ? { errors: error.fieldErrors } : {}),
+  };
 }

@@ -1,4 +1,4 @@
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './app';
-export { success, type ErrorEnvelope, type SuccessEnvelope } from './envelope';
+export { errorEnvelope, success, type ErrorEnvelope, type SuccessEnvelope } from './envelope';
 export { listen, type RunningServer } from './server';
 export { databaseReadiness, kafkaReadiness, registryReadiness } from './readiness-checks';

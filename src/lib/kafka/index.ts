@@ -1,3 +1,3 @@
 export { createKafkaClient, type KafkaClientOptions } from './client';
 export { ensureTopics, ORDER_TOPIC_PARTITIONS } from './topics';
-export { createTransactionalSender, type TransactionalSender, type TransactionalSenderOptions } from './transactional-sender';
+export { createIdempotentSender, type IdempotentSender, type IdempotentSenderOptions, type TopicMessages } from './idempotent-sender';

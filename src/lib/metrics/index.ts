@@ -1,1 +1,1 @@
-export { createMetrics, timeDbOperation, type Metrics } from './metrics';
+export { createMetrics, timeDbOperation, type Metrics, type MetricsOptions } from './metrics';

@@ -1,12 +1,27 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+export interface MetricsOptions {
+  /** Reads the cart outbox's depth at scrape time (the cart service passes it). */
+  sampleOutbox?: () => Promise<{ rows: number; oldestAgeSeconds: number }>;
+}
+
 /**
  * Every Prometheus metric of Orderflow, defined once. Each service builds its own set in
  * its own registry (so tests can run both services in one process). Label values are
  * bounded: event types, outcomes, routes and reasons — never an order id.
  */
-export function createMetrics(service: 'cart-service' | 'order-service') {
+export function createMetrics(service: 'cart-service' | 'order-service', { sampleOutbox }: MetricsOptions = {}) {
   const registry = new Registry();
+  // Both outbox gauges are collected together at each scrape: one query serves both.
+  let sampling: Promise<{ rows: number; oldestAgeSeconds: number }> | undefined;
+  const outboxSample = () => {
+    sampling ??= (sampleOutbox?.() ?? Promise.resolve({ rows: 0, oldestAgeSeconds: 0 }))
+      .catch(() => ({ rows: NaN, oldestAgeSeconds: NaN }))
+      .finally(() => {
+        sampling = undefined;
+      });
+    return sampling;
+  };
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
 
@@ -21,14 +36,35 @@ export function createMetrics(service: 'cart-service' | 'order-service') {
     }),
     eventsProduced: new Counter({
       name: 'orderflow_events_produced_total',
-      help: 'Events the cart service published, by event type and outcome (acknowledged or failed).',
+      help: 'Events the cart outbox relay sent to Kafka, by event type and outcome (acknowledged, or failed and to be sent again).',
       labelNames: ['event_type', 'outcome'] as const,
       registers: [registry],
     }),
     produceBatchSize: new Histogram({
       name: 'orderflow_produce_batch_events',
-      help: 'Events carried by one Kafka produce call of the cart service (micro-batching).',
+      help: 'Events carried by one produce call of the cart outbox relay.',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: [registry],
+    }),
+    outboxRows: new Gauge({
+      name: 'orderflow_outbox_rows',
+      help: 'Events committed by the cart service and not yet acknowledged by Kafka (rows in its outbox).',
+      registers: [registry],
+      async collect() {
+        if (sampleOutbox) this.set((await outboxSample()).rows);
+      },
+    }),
+    outboxOldestRowAge: new Gauge({
+      name: 'orderflow_outbox_oldest_row_age_seconds',
+      help: 'Age of the oldest event waiting in the cart outbox (0 when it is empty): how far publication lags behind commits.',
+      registers: [registry],
+      async collect() {
+        if (sampleOutbox) this.set((await outboxSample()).oldestAgeSeconds);
+      },
+    }),
+    outboxRelayLeader: new Gauge({
+      name: 'orderflow_outbox_relay_leader',
+      help: '1 when this cart instance is the one publishing the outbox, 0 when it stands by.',
       registers: [registry],
     }),
     eventsConsumed: new Counter({

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import stableStringify from 'safe-stable-stringify';
+import { AppError } from '../errors';
+import type { Knex } from '../lib/db';
+import { timeDbOperation, type Metrics } from '../lib/metrics';
+import type { Answer } from './answers';
+
+/** A request that carries an Idempotency-Key: the key, and what identifies its request. */
+export interface IdempotencyClaim {
+  key: string;
+  /** Hash of operation and body: the same key with another fingerprint is a misuse (422). */
+  fingerprint: string;
+}
+
+/** The first answer given to a key, replayed to every repeat. */
+export interface StoredAnswer extends Answer {
+  fingerprint: string;
+  /** The outbox row the answer's write produced, to tell a replay whether it is published yet. */
+  outboxId?: string;
+}
+
+const MAX_KEY_LENGTH = 255;
+/** Visible ASCII: what fits an HTTP header and a structured-field string alike. */
+const KEY_PATTERN = /^[\x21-\x7e]+$/;
+
+/**
+ * Reads the Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header): a structured-field
+ * string such as `"8e03978e-40d5-43e8-bc93-6894a57f9324"`; the bare token is accepted too.
+ * Absent → undefined; empty, too long or not visible ASCII → 400.
+ */
+export function parseIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const quoted = /^"(.*)"$/.exec(header.trim());
+  const key = quoted ? (quoted[1] ?? '').replace(/\\(["\\])/g, '$1') : header.trim();
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key)) {
+    throw new AppError('VALIDATION_FAILED', `the Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`, {
+      fieldErrors: [{ field: 'Idempotency-Key', message: `expected 1 to ${MAX_KEY_LENGTH} visible ASCII characters` }],
+    });
+  }
+  return key;
+}
+
+/** What identifies a request for its key: the operation and the body (key order and number spelling do not matter). */
+export function fingerprintOf(operation: string, body: unknown): string {
+  return createHash('sha256').update(`${operation}\n${stableStringify(body) ?? ''}`).digest('base64url');
+}
+
+export function keyReused(key: string): AppError {
+  return new AppError('IDEMPOTENCY_KEY_REUSED', `the Idempotency-Key '${key}' was first used with another request; send a new key for a new request`);
+}
+
+interface KeyRow {
+  idempotency_key: string;
+  fingerprint: string;
+  status: number | null;
+  body: Answer['body'] | null;
+  outbox_id: string | null;
+}
+
+const TABLE = 'cart_idempotency_keys';
+
+/**
+ * The answers given to Idempotency-Keys (table `cart_idempotency_keys`). A key is claimed and
+ * answered inside the transaction of the write it answers, so the answer exists exactly when
+ * the write does; a concurrent claim of the same key waits for that transaction, then sees it.
+ */
+export function createIdempotencyStore({ metrics, ttlSeconds }: { metrics: Metrics; ttlSeconds: number }) {
+  return {
+    /**
+     * Claims the keys that are new (or whose record outlived the TTL) and returns them; any other
+     * key already has an answer, to be read with `find`.
+     */
+    async claim(trx: Knex.Transaction, claims: IdempotencyClaim[]): Promise<Set<string>> {
+      if (claims.length === 0) return new Set();
+      const rows = claims.map(({ key, fingerprint }) => ({ idempotency_key: key, fingerprint }));
+      const claimed: Array<{ idempotency_key: string }> = await timeDbOperation(metrics, 'cart_idempotency_keys.claim', () =>
+        trx(TABLE)
+          .insert(rows)
+          .onConflict('idempotency_key')
+          .merge({ fingerprint: trx.raw('excluded.fingerprint'), status: null, body: null, outbox_id: null, created_at: trx.fn.now() })
+          .where(`${TABLE}.created_at`, '<', trx.raw('now() - make_interval(secs => ?)', [ttlSeconds]))
+          .returning('idempotency_key'),
+      );
+      return new Set(claimed.map((row) => row.idempotency_key));
+    },
+
+    /** The stored answers of `keys`. */
+    async find(trx: Knex.Transaction, keys: string[]): Promise<Map<string, StoredAnswer>> {
+      if (keys.length === 0) return new Map();
+      const rows: KeyRow[] = await trx(TABLE).whereIn('idempotency_key', keys).select();
+      const found = new Map<string, StoredAnswer>();
+      for (const row of rows) {
+        if (row.status === null || row.body === null) continue;
+        found.set(row.idempotency_key, { fingerprint: row.fingerprint, status: row.status, body: row.body, outboxId: row.outbox_id ?? undefined });
+      }
+      return found;
+    },
+
+    /** Records the answers of claimed keys, in the transaction that claimed them. */
+    async answer(trx: Knex.Transaction, answers: Array<{ key: string; answer: Answer; outboxId?: string }>): Promise<void> {
+      if (answers.length === 0) return;
+      const values = answers.map(() => '(?, ?::int, ?::json, ?::bigint)').join(', ');
+      const bindings = answers.flatMap(({ key, answer, outboxId }) => [key, answer.status, JSON.stringify(answer.body), outboxId ?? null]);
+      await timeDbOperation(metrics, 'cart_idempotency_keys.answer', () =>
+        trx.raw(
+          `UPDATE ${TABLE} AS k SET status = v.status, body = v.body, outbox_id = v.outbox_id
+           FROM (VALUES ${values}) AS v(idempotency_key, status, body, outbox_id) WHERE k.idempotency_key = v.idempotency_key`,
+          bindings,
+        ),
+      );
+    },
+
+    /** Forgets keys older than the TTL; returns how many. */
+    async prune(knex: Knex): Promise<number> {
+      return knex(TABLE).where('created_at', '<', knex.raw('now() - make_interval(secs => ?)', [ttlSeconds])).delete();
+    },
+  };
+}
+
+export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;
+
+/**
+ * Runs requests with the same key one after the other in this process, so the second sees the
+ * first's committed answer and replays it instead of racing it (across processes the database
+ * row does the same: a second claim waits for the first transaction).
+ */
+export function createKeyedQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return function inTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(work);
+    const tail = mine.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return mine;
+  };
+}

@@ -1,0 +1,186 @@
+import { assertTransition, type OrderJson, type OrderStatus } from '../domain';
+import { AppError, toAppError } from '../errors';
+import { createMicroBatcher, type BatchOutcome } from '../lib/batching';
+import type { Knex } from '../lib/db';
+import { errorAnswer, successAnswer, type Answer } from './answers';
+import type { CartOrderRepository } from './cart-order-repository';
+import { keyReused, type IdempotencyClaim, type IdempotencyStore } from './idempotency';
+import type { OrderEventEncoder } from './order-event-encoder';
+import type { OutboxEntry, OutboxStore, PublicationTracker, PublicationWait } from './outbox';
+import { transactionOutcome } from './transaction-outcome';
+
+/** A validated new order with its OrderCreated, encoded. */
+export interface CreateCommand {
+  kind: 'create';
+  order: OrderJson;
+  event: OutboxEntry;
+  idempotency?: IdempotencyClaim;
+}
+
+/** A validated move of an order to a new status; its event is encoded once the current status is known. */
+export interface UpdateCommand {
+  kind: 'update';
+  orderId: string;
+  status: OrderStatus;
+  idempotency?: IdempotencyClaim;
+}
+
+export type WriteCommand = CreateCommand | UpdateCommand;
+
+/** What a committed write answers, with the wait for its event's publication when it wrote one. */
+export interface WriteResult {
+  answer: Answer;
+  /** The outbox row whose publication the answer waits for (absent for refusals). */
+  outboxId?: string;
+  publication?: PublicationWait;
+  /** The answer is another request's, replayed for its Idempotency-Key; its event may be long published. */
+  replayed?: true;
+}
+
+export interface OrderWriteBatcherOptions {
+  knex: Knex;
+  orders: CartOrderRepository;
+  outbox: OutboxStore;
+  idempotency: IdempotencyStore;
+  encoder: OrderEventEncoder;
+  tracker: PublicationTracker;
+  batching: boolean;
+  maxBatch: number;
+}
+
+/** An answer decided in the transaction, and the event it owes Kafka if any. */
+interface Decided {
+  answer: Answer;
+  event?: OutboxEntry;
+  /** Another request's committed answer to the same key: replayed, not written again. */
+  replayedOutboxId?: string;
+}
+
+/**
+ * Group commit for every write of the cart: creates and status updates that arrive together
+ * share one PostgreSQL transaction, which writes their orders, their outbox rows and their
+ * Idempotency-Key answers — and nothing else; the outbox relay publishes afterwards. Each
+ * command gets its own answer (201/200, or 404/409 refusals, or a replay); a dependency outage
+ * fails the batch alike (nothing written), and any other error is retried command by command
+ * so one command cannot fail the others.
+ */
+export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, encoder, tracker, batching, maxBatch }: OrderWriteBatcherOptions) {
+  /** Settles the Idempotency-Keys first: a key with a stored answer replays it (or is refused as reused). */
+  async function replays(trx: Knex.Transaction, batch: WriteCommand[]): Promise<Map<WriteCommand, Decided>> {
+    const decided = new Map<WriteCommand, Decided>();
+    const keyed = batch.filter((command) => command.idempotency !== undefined);
+    const claimed = await idempotency.claim(trx, keyed.map((command) => command.idempotency!));
+    const taken = keyed.filter((command) => !claimed.has(command.idempotency!.key));
+    const stored = await idempotency.find(trx, taken.map((command) => command.idempotency!.key));
+    for (const command of taken) {
+      const { key, fingerprint } = command.idempotency!;
+      const answer = stored.get(key);
+      if (!answer) throw new AppError('INTERNAL', `Idempotency-Key '${key}' is neither new nor answered`);
+      decided.set(command, answer.fingerprint === fingerprint ? { answer, replayedOutboxId: answer.outboxId } : { answer: errorAnswer(keyReused(key)) });
+    }
+    return decided;
+  }
+
+  async function decideCreates(trx: Knex.Transaction, creates: CreateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
+    const firstOfItsId = new Map<string, CreateCommand>();
+    for (const command of creates) if (!firstOfItsId.has(command.order.orderId)) firstOfItsId.set(command.order.orderId, command);
+    const inserted = await orders.insertNew(trx, [...firstOfItsId.values()].map(({ order, event }) => ({ order, lastEvent: event })));
+    for (const command of creates) {
+      const { orderId } = command.order;
+      decided.set(
+        command,
+        firstOfItsId.get(orderId) === command && inserted.has(orderId)
+          ? { answer: successAnswer(201, `order ${orderId} created`, command.order), event: command.event }
+          : { answer: errorAnswer(new AppError('CONFLICT', `order '${orderId}' already exists`)) },
+      );
+    }
+  }
+
+  /** Applies the updates in arrival order over the locked rows (two updates of one order in a batch chain). */
+  async function decideUpdates(trx: Knex.Transaction, updates: UpdateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
+    if (updates.length === 0) return;
+    const current = await orders.lockForUpdate(trx, updates.map((command) => command.orderId));
+    const changed = new Map<string, { order: OrderJson; event: OutboxEntry }>();
+    for (const command of updates) {
+      const { orderId, status } = command;
+      const known = changed.get(orderId)?.order ?? current.get(orderId)?.order;
+      try {
+        if (!known) throw new AppError('NOT_FOUND', `order '${orderId}' is not known`);
+        assertTransition(known.status, status);
+      } catch (error) {
+        decided.set(command, { answer: errorAnswer(toAppError(error)) });
+        continue;
+      }
+      const order: OrderJson = { ...known, status };
+      const event = await encoder.statusUpdated(orderId, status, known.status);
+      changed.set(orderId, { order, event });
+      decided.set(command, { answer: successAnswer(200, `order ${orderId} is now ${status}`, order), event });
+    }
+    await orders.saveStatuses(trx, [...changed.values()].map(({ order, event }) => ({ order, lastEvent: event })));
+  }
+
+  /** Decides every command of `batch` in one transaction; outbox rows are awaited from before the commit, so no acknowledgement goes unheard. */
+  async function writeTogether(batch: WriteCommand[]): Promise<WriteResult[]> {
+    const waits: PublicationWait[] = [];
+    const results = await transactionOutcome(knex, async (trx) => {
+      const decided = await replays(trx, batch);
+      const fresh = batch.filter((command) => !decided.has(command));
+      await decideCreates(trx, fresh.filter((command): command is CreateCommand => command.kind === 'create'), decided);
+      await decideUpdates(trx, fresh.filter((command): command is UpdateCommand => command.kind === 'update'), decided);
+
+      const writing = batch.filter((command) => decided.get(command)?.event !== undefined);
+      const outboxIds = await outbox.insert(trx, writing.map((command) => decided.get(command)!.event!));
+      const outboxIdOf = new Map(writing.map((command, index) => [command, outboxIds[index]!]));
+      await idempotency.answer(
+        trx,
+        fresh
+          .filter((command) => command.idempotency !== undefined)
+          .map((command) => ({ key: command.idempotency!.key, answer: decided.get(command)!.answer, outboxId: outboxIdOf.get(command) })),
+      );
+      return batch.map((command): WriteResult => {
+        const { answer, replayedOutboxId } = decided.get(command)!;
+        const outboxId = outboxIdOf.get(command) ?? replayedOutboxId;
+        const replayed = replayedOutboxId !== undefined ? { replayed: true as const } : {};
+        if (outboxId === undefined) return { answer };
+        const publication = tracker.expect(outboxId);
+        waits.push(publication);
+        return { answer, outboxId, publication, ...replayed };
+      });
+    }).catch((error: unknown) => {
+      waits.forEach((wait) => wait.cancel());
+      throw error;
+    });
+    return results;
+  }
+
+  const batcher = createMicroBatcher<WriteCommand, WriteResult>({
+    batching,
+    maxBatch,
+    async process(batch) {
+      try {
+        return (await writeTogether(batch)).map((value) => ({ ok: true, value }));
+      } catch (error) {
+        // A dependency outage fails every write alike (503, nothing written). Anything else may be
+        // one command's fault: each is retried alone so it cannot fail the ones it shared a batch with.
+        if (batch.length === 1 || toAppError(error).retriable || toAppError(error).code === 'COMMIT_OUTCOME_UNKNOWN') throw error;
+        return Promise.all(
+          batch.map((command) =>
+            writeTogether([command]).then(
+              ([value]): BatchOutcome<WriteResult> => (value ? { ok: true, value } : { ok: false, error: new AppError('INTERNAL', 'no result for a write') }),
+              (failure: unknown): BatchOutcome<WriteResult> => ({ ok: false, error: failure }),
+            ),
+          ),
+        );
+      }
+    },
+  });
+
+  return {
+    /** Resolves once the command's transaction committed, with its answer; rejects when nothing of it was written. */
+    write: (command: WriteCommand) => batcher.submit(command),
+    /** Finishes the writes that wait or are in flight. */
+    flush: () => batcher.flush(),
+  };
+}
+
+export type OrderWriteBatcher = ReturnType<typeof createOrderWriteBatcher>;

@@ -1,0 +1,327 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, IHeaders, Kafka } from 'kafkajs';
+import type { Client, Notification } from 'pg';
+import { openSession, type Knex } from '../../lib/db';
+import { createIdempotentSender, ensureTopics, type TopicMessages } from '../../lib/kafka';
+import type { Metrics } from '../../lib/metrics';
+import type { Logger } from '../../logger';
+import type { PublicationTracker } from './publication-tracker';
+
+export interface OutboxRelayOptions {
+  knex: Knex;
+  kafka: Kafka;
+  /** The topic the cart writes to; the leader creates it when it is missing. */
+  topic: string;
+  tracker: PublicationTracker;
+  metrics: Metrics;
+  logger: Logger;
+  /** Most rows in one produce call. */
+  maxBatch: number;
+  /** Most value bytes in one produce call (a single larger row still goes alone). */
+  maxBatchBytes: number;
+  /** How long Kafka may take to acknowledge one produce call. */
+  sendTimeoutMs: number;
+  /** Safety net: how often the leader looks for rows without being woken, and probes an idle Kafka. */
+  pollIntervalMs: number;
+  /** How often a standby tries to become the leader; bounds how long a dead leader's rows wait. */
+  takeoverIntervalMs: number;
+}
+
+/** What this instance's relay is doing: publishing (leader), waiting to take over (standby), or without its database session. */
+export type RelayRole = 'leader' | 'standby' | 'disconnected';
+
+interface OutboxRow {
+  id: string;
+  event_type: string;
+  topic: string;
+  message_key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** Where relay notifications travel; both named after the outbox table's oid, so each schema has its own. */
+interface Channels {
+  /** The insert trigger notifies here when rows commit. */
+  newRows: string;
+  /** The leader tells every instance what it published and whether Kafka is reachable. */
+  relay: string;
+  /** The advisory lock that makes one relay the leader. */
+  lockKey: string;
+}
+
+const PUBLISHED = 'published:';
+const KAFKA_DOWN = 'kafka-down:';
+const KAFKA_UP = 'kafka-up';
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; ids go out in chunks well below it. */
+const IDS_PER_NOTIFICATION = 300;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Publishes the outbox: exactly one instance per outbox table is the leader (it holds a
+ * session-level advisory lock), reads rows in id order, sends them with an idempotent producer
+ * (acks=all) many per produce call, and deletes them once Kafka acknowledged them. The others
+ * stand by and take over within `takeoverIntervalMs` when the leader's session ends.
+ *
+ * Order: each order's rows are written under that order's row lock, so for one order a larger id
+ * always commits later; reading everything not yet deleted in id order therefore sends each
+ * order's events in commit order, while rows of different orders may commit out of id order
+ * without harm. A crash between Kafka's acknowledgement and the delete sends rows again;
+ * consumers drop the repeats by event id.
+ *
+ * Every instance listens on the relay channel, so a request answered by one instance learns that
+ * its row was published by another, and each instance knows whether Kafka is reachable (to
+ * refuse writes before writing while it is not).
+ */
+export function createOutboxRelay(options: OutboxRelayOptions) {
+  const { knex, kafka, topic, tracker, metrics, logger, pollIntervalMs, takeoverIntervalMs } = options;
+  const log = logger.child({ component: 'outbox-relay' });
+  const sender = createIdempotentSender({ kafka, timeoutMs: options.sendTimeoutMs });
+  let admin: Admin | undefined;
+  /** Topics known to exist; a row may name a topic other than the configured one (written before a change of ORDER_EVENTS_TOPIC). */
+  const ensuredTopics = new Set<string>();
+  let role: RelayRole = 'disconnected';
+  let kafkaDown: string | undefined;
+  let stopping = false;
+  let running: Promise<void> | undefined;
+  let session: Client | undefined;
+  let sessionLost: Error | undefined;
+  let wake: (() => void) | undefined;
+  let woken = false;
+  let firstAttempt: (() => void) | undefined;
+  const firstAttemptDone = new Promise<void>((resolve) => {
+    firstAttempt = resolve;
+  });
+
+  function setRole(next: RelayRole): void {
+    if (next === role) return;
+    role = next;
+    metrics.outboxRelayLeader.set(next === 'leader' ? 1 : 0);
+    log.info({ role: next }, next === 'leader' ? 'this instance now publishes the outbox' : `outbox relay is ${next}`);
+  }
+
+  function wakeUp(): void {
+    woken = true;
+    wake?.();
+  }
+
+  /** Waits up to `ms`, or less when woken by new rows, a lost session or stop. */
+  async function pause(ms: number): Promise<void> {
+    if (woken || stopping || sessionLost) return;
+    const controller = new AbortController();
+    wake = () => controller.abort();
+    await sleep(ms, undefined, { signal: controller.signal }).catch(() => undefined);
+    wake = undefined;
+  }
+
+  function onNotification({ channel, payload = '' }: Notification, channels: Channels): void {
+    if (channel === channels.newRows) wakeUp();
+    else if (payload.startsWith(PUBLISHED)) tracker.published(payload.slice(PUBLISHED.length).split(','));
+    else if (payload.startsWith(KAFKA_DOWN) && role !== 'leader') kafkaDown = payload.slice(KAFKA_DOWN.length);
+    else if (payload === KAFKA_UP && role !== 'leader') kafkaDown = undefined;
+  }
+
+  async function notify(channels: Channels, payload: string): Promise<void> {
+    await session?.query('SELECT pg_notify($1, $2)', [channels.relay, payload]);
+  }
+
+  async function setKafkaState(channels: Channels, down: string | undefined): Promise<void> {
+    if (down === kafkaDown) return;
+    kafkaDown = down;
+    if (down) log.warn({ reason: down }, 'Kafka is unavailable: writes are refused until it is back');
+    else log.info('Kafka is reachable again');
+    await notify(channels, down ? `${KAFKA_DOWN}${down}` : KAFKA_UP);
+  }
+
+  async function readBatch(client: Client, limit: number): Promise<OutboxRow[]> {
+    const { rows } = await client.query<OutboxRow>('SELECT id, event_type, topic, message_key, value, headers FROM cart_outbox ORDER BY id LIMIT $1', [limit]);
+    let bytes = 0;
+    const fitting = rows.findIndex((row, index) => {
+      bytes += row.value.length;
+      return index > 0 && bytes > options.maxBatchBytes;
+    });
+    return fitting === -1 ? rows : rows.slice(0, fitting);
+  }
+
+  async function send(rows: OutboxRow[]): Promise<void> {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const row of rows) {
+      const entry = byTopic.get(row.topic) ?? { topic: row.topic, messages: [] };
+      entry.messages.push({ key: row.message_key, value: row.value, headers: row.headers as IHeaders });
+      byTopic.set(row.topic, entry);
+    }
+    await sender.send([...byTopic.values()]);
+  }
+
+  /** Acknowledged rows: wake their requests, delete them, tell the other instances. */
+  async function settle(client: Client, channels: Channels, rows: OutboxRow[]): Promise<void> {
+    const ids = rows.map((row) => row.id);
+    tracker.published(ids);
+    metrics.produceBatchSize.observe(rows.length);
+    for (const row of rows) metrics.eventsProduced.inc({ event_type: row.event_type, outcome: 'acknowledged' });
+    await client.query('DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])', [ids]);
+    for (let start = 0; start < ids.length; start += IDS_PER_NOTIFICATION) {
+      await notify(channels, `${PUBLISHED}${ids.slice(start, start + IDS_PER_NOTIFICATION).join(',')}`);
+    }
+  }
+
+  /** A metadata round trip (creating the topic the first time), so an idle leader notices Kafka going and coming. */
+  async function probeKafka(channels: Channels): Promise<void> {
+    try {
+      if (ensuredTopics.has(topic)) await connectedAdmin().then((connected) => connected.describeCluster());
+      else await ensureTopicsExist([topic]);
+      await setKafkaState(channels, undefined);
+    } catch (error) {
+      await setKafkaState(channels, describe(error));
+    }
+  }
+
+  async function connectedAdmin(): Promise<Admin> {
+    admin ??= kafka.admin();
+    await admin.connect();
+    return admin;
+  }
+
+  async function ensureTopicsExist(topics: string[]): Promise<void> {
+    const missing = topics.filter((name) => !ensuredTopics.has(name));
+    if (missing.length === 0) return;
+    for (const created of await ensureTopics(await connectedAdmin(), missing)) log.info({ topic: created }, 'created the topic');
+    missing.forEach((name) => ensuredTopics.add(name));
+  }
+
+  /** The leader's loop: publish what is there, then wait to be woken. Returns when the session is lost or on stop. */
+  async function lead(client: Client, channels: Channels): Promise<void> {
+    await client.query(`LISTEN ${client.escapeIdentifier(channels.newRows)}`);
+    await probeKafka(channels);
+    firstAttempt?.();
+    let backoffMs = 100;
+    // Halved when Kafka finds a produce call too large for the topic (its max.message.bytes may be below ours).
+    let limit = options.maxBatch;
+    while (!stopping && !sessionLost) {
+      woken = false;
+      const rows = await readBatch(client, limit);
+      if (rows.length === 0) {
+        await pause(pollIntervalMs);
+        if (!woken && !stopping && !sessionLost) await probeKafka(channels);
+        continue;
+      }
+      try {
+        await ensureTopicsExist([...new Set(rows.map((row) => row.topic))]);
+        await send(rows);
+      } catch (error) {
+        for (const row of rows) metrics.eventsProduced.inc({ event_type: row.event_type, outcome: 'failed' });
+        if (isTooLarge(error) && rows.length > 1) {
+          limit = Math.max(1, Math.floor(rows.length / 2));
+          log.warn({ rows: rows.length, limit }, 'Kafka refused a produce call as too large; sending fewer rows per call');
+          continue;
+        }
+        await setKafkaState(channels, describe(error));
+        await pause(backoffMs);
+        woken = false;
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        continue;
+      }
+      backoffMs = 100;
+      limit = Math.min(options.maxBatch, limit * 2);
+      await setKafkaState(channels, undefined);
+      await settle(client, channels, rows);
+    }
+  }
+
+  async function channelsOf(client: Client): Promise<Channels> {
+    const { rows } = await client.query<{ oid: string }>(`SELECT 'cart_outbox'::regclass::oid::bigint AS oid`);
+    const oid = rows[0]?.oid;
+    if (oid === undefined) throw new Error('cart_outbox is missing; run the migrations');
+    // The high 32 bits keep the lock apart from other users of advisory locks keyed by small numbers.
+    return { newRows: `orderflow_outbox_${oid}`, relay: `orderflow_outbox_${oid}_relay`, lockKey: String((0x4f46n << 32n) | BigInt(oid)) };
+  }
+
+  /** One database session: listen, then lead or stand by until the session is lost or the relay stops. */
+  async function serveSession(): Promise<void> {
+    sessionLost = undefined;
+    const client = await openSession(knex, {
+      onLost(error) {
+        sessionLost = error;
+        wake?.();
+      },
+    });
+    session = client;
+    try {
+      const channels = await channelsOf(client);
+      client.on('notification', (notification) => onNotification(notification, channels));
+      await client.query(`LISTEN ${client.escapeIdentifier(channels.relay)}`);
+      while (!stopping && !sessionLost) {
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [channels.lockKey]);
+        if (rows[0]?.locked) {
+          setRole('leader');
+          await lead(client, channels);
+        } else {
+          setRole('standby');
+          firstAttempt?.();
+          await pause(takeoverIntervalMs);
+        }
+      }
+    } finally {
+      session = undefined;
+      setRole('disconnected');
+      // Ending the session releases the advisory lock, so a standby can take over at once.
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async function run(): Promise<void> {
+    let backoffMs = 100;
+    while (!stopping) {
+      try {
+        await serveSession();
+        backoffMs = 100;
+      } catch (error) {
+        if (stopping) break;
+        log.warn({ err: error }, 'the outbox relay lost its database session; reconnecting');
+        firstAttempt?.();
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  return {
+    /** Starts relaying in the background; resolves once the first attempt at leadership (and, as leader, at Kafka) is over. */
+    async start(): Promise<void> {
+      running ??= run();
+      await firstAttemptDone;
+    },
+
+    /** Why Kafka is known to be unavailable, as far as the leader knows; undefined when it is not. */
+    kafkaDownReason: (): string | undefined => kafkaDown,
+
+    role: (): RelayRole => role,
+
+    /** Finishes the batch in hand, releases leadership and disconnects. */
+    async stop(): Promise<void> {
+      stopping = true;
+      wake?.();
+      await running;
+      await sender.disconnect().catch(() => undefined);
+      await admin?.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
+
+/** Kafka's answer when records exceed the topic's max.message.bytes: a smaller call succeeds. */
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+function isTooLarge(error: unknown): boolean {
+  // kafkajs wraps broker errors: a retriable error's `cause`, or the `errors` of an aggregate over several brokers.
+  const { type, cause, errors } = (error ?? {}) as { type?: unknown; cause?: unknown; errors?: unknown };
+  return (
+    (typeof type === 'string' && TOO_LARGE.has(type)) ||
+    (cause !== undefined && cause !== error && isTooLarge(cause)) ||
+    (Array.isArray(errors) && errors.some(isTooLarge))
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,49 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../errors';
+import type { Knex } from '../lib/db';
+
+/** How long to keep asking the database whether a transaction whose COMMIT went unanswered committed. */
+const OUTCOME_DEADLINE_MS = 10_000;
+const OUTCOME_POLL_MS = 100;
+
+/**
+ * Runs `work` in one transaction and tells truthfully how it ended. A failure before COMMIT
+ * means nothing was written, and the error is rethrown as is. When the connection breaks during
+ * COMMIT, the transaction may have committed all the same: its id (txid_status) is asked on a
+ * fresh connection, and a committed transaction resolves with `work`'s result like any other.
+ * When the database cannot tell within seconds, it rejects with COMMIT_OUTCOME_UNKNOWN rather
+ * than claim either way.
+ */
+export async function transactionOutcome<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  let txid: string | undefined;
+  let done: { result: T } | undefined;
+  try {
+    return await knex.transaction(async (trx) => {
+      const { rows } = (await trx.raw('SELECT txid_current()::text AS txid')) as { rows: Array<{ txid: string }> };
+      txid = rows[0]?.txid;
+      done = { result: await work(trx) };
+      return done.result;
+    });
+  } catch (error) {
+    if (done === undefined || txid === undefined) throw error;
+    const status = await commitStatus(knex, txid);
+    if (status === 'committed') return done.result;
+    if (status === 'aborted') throw error;
+    throw new AppError('COMMIT_OUTCOME_UNKNOWN', 'the database connection broke while committing and the database could not say since whether the write was stored; repeat the request with the same Idempotency-Key to learn its outcome', { cause: error });
+  }
+}
+
+async function commitStatus(knex: Knex, txid: string): Promise<'committed' | 'aborted' | 'unknown'> {
+  const deadline = Date.now() + OUTCOME_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    try {
+      const { rows } = (await knex.raw('SELECT txid_status(?::bigint) AS status', [txid])) as { rows: Array<{ status: string | null }> };
+      const status = rows[0]?.status;
+      if (status === 'committed' || status === 'aborted') return status;
+    } catch {
+      // The database may be restarting: ask again until the deadline.
+    }
+    await sleep(OUTCOME_POLL_MS);
+  }
+  return 'unknown';
+}
