@@ -1,116 +1,275 @@
 /**
- * `npm run bench:producer`: create-order throughput and latency of the cart service with
- * micro-batching on and off (PRODUCER_BATCHING; off is one Kafka transaction per request), at
- * concurrency 1, 16 and 64, against the local stack. Each mode runs an in-process service over
- * a fresh topic and a fresh PostgreSQL schema, which are dropped afterwards.
+ * `npm run bench:producer`: create-order throughput of three servers side by side, at the same
+ * concurrency, with the load generated in this process and each server in its own process,
+ * started one at a time (the machine has 2 cores):
  *
- * Besides requests/s and latency it prints how busy the service's event loop was (near 100% =
- * the service is CPU-bound, not waiting for Kafka) and how many events one produce call carried.
+ *   ceiling  a bare Express 5 app reading the same body with the project's JSON parser (bare-express-server.ts)
+ *   seeds    the seeds' way: validate, generate, encode, await its own idempotent acks=all send (seeds-way-server.ts)
+ *   cart     the cart service as users start it (src/cart-service/main.ts), on a fresh database and topic
  *
- * Options: --duration <seconds per run> (default 5), --concurrency 1,16,64, --only batched|unbatched.
+ * then, with the order service started beside the cart, the end-to-end latency (POST -> visible
+ * in order-details) at half the cart's measured peak. Prints the SPEC's targets with met / NOT MET.
+ * Progress goes to stderr, results to stdout; what the run created on the stack is removed at the end.
+ *
+ * Options: --duration <s> (10), --warmup <s> (2), --concurrency <n> (64),
+ * --only ceiling|seeds|cart (repeatable or a comma list), --e2e-duration <s> (10), --no-e2e.
  */
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
-import { Command } from 'commander';
-import { loadConfig } from '../../src/config';
-import { CART_DB_POOL_MAX, startCartService, type RunningCartService } from '../../src/cart-service';
-import { createDatabase, migrateToLatest } from '../../src/lib/db';
+import { constants } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig, type Config } from '../../src/config';
+import { freeLoopbackPort } from '../../test/helpers/ports';
+import { createBenchDatabase, deleteKafkaLeftovers, deleteRegistrySubjects } from './bench-resources';
+import { createCleanupStack, type CleanupStack } from './cleanup-stack';
+import { cpuSplitBetween, takeCpuSnapshot } from './cpu-usage';
+import { measureEndToEnd, waitUntilOrderServiceCaughtUp } from './end-to-end-latency';
+import { printReport, type EndToEndOutcome, type ModeName, type ModeOutcome } from './report';
+import { ServerFailure, startServer, stopAllServers, whileServersRun, type ServerProcess, type ServerSpec } from './server-process';
+import { createOrderBody, measureThroughput, warmUp } from './throughput-run';
 
-interface Row {
-  mode: string;
+interface BenchOptions {
+  duration: number;
+  warmup: number;
   concurrency: number;
-  'requests/s': number;
-  'p50 ms': number;
-  'p99 ms': number;
-  'non-2xx': number;
-  errors: number;
-  'events/produce call': number;
-  'event loop busy %': number;
+  only: ModeName[];
+  e2eDuration: number;
+  e2e: boolean;
 }
 
-const MODES = [
-  { mode: 'batched', batching: 'on' },
-  { mode: 'one transaction per request', batching: 'off' },
-] as const;
+interface BenchContext {
+  options: BenchOptions;
+  /** The stack's endpoints, from the same environment the services read. */
+  stack: Config;
+  /** Names everything this run creates: ids, topics, database, consumer group. */
+  suffix: string;
+  cleanup: CleanupStack;
+  /** Filled as each measurement ends, so a later failure does not lose the earlier figures. */
+  results: { modes: ModeOutcome[]; endToEnd?: EndToEndOutcome };
+}
 
-async function runMode(mode: string, batching: string, concurrencies: number[], durationSeconds: number): Promise<Row[]> {
-  const suffix = randomBytes(4).toString('hex');
-  const config = loadConfig(process.env, {
-    ORDER_EVENTS_TOPIC: `bench-order-events-${suffix}`,
-    PRODUCER_BATCHING: batching,
-    LOG_LEVEL: 'warn',
-  });
-  const schema = `bench_${suffix}`;
-  const knex = createDatabase({ url: config.DATABASE_URL, schema, poolMax: CART_DB_POOL_MAX });
-  await migrateToLatest(knex, schema);
-  const service = await startCartService(config, { knex, port: 0 });
-  const rows: Row[] = [];
-  let before = { sum: 0, count: 0 };
-  try {
-    for (const concurrency of concurrencies) {
-      const loopBefore = performance.eventLoopUtilization();
-      const result = await autocannon({
-        url: `http://127.0.0.1:${service.port}/api/create-order`,
-        connections: concurrency,
-        duration: durationSeconds,
-        // The load generator runs in its own thread, so it does not compete with the service's event loop.
-        workers: 1,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        // autocannon replaces [<id>] with a unique id per request, so every request creates (and publishes) a new order.
-        idReplacement: true,
-        body: JSON.stringify({ orderId: `BENCH-${suffix}-${concurrency}-[<id>]`, numItems: 3 }),
-      });
-      const loop = performance.eventLoopUtilization(loopBefore);
-      const batches = await produceBatchTotals(service);
-      rows.push({
-        mode,
-        concurrency,
-        'requests/s': Math.round(result.requests.average),
-        'p50 ms': result.latency.p50,
-        'p99 ms': result.latency.p99,
-        'non-2xx': result.non2xx,
-        errors: result.errors + result.timeouts,
-        'event loop busy %': Math.round(loop.utilization * 100),
-        'events/produce call': Number(((batches.sum - before.sum) / Math.max(batches.count - before.count, 1)).toFixed(1)),
-      });
-      before = batches;
-      console.error(`${mode}, concurrency ${concurrency}: ${Math.round(result.requests.average)} requests/s`);
+/** Modes in the order they run: cheapest first, so a broken cart still leaves the two references measured. */
+const MODE_NAMES: readonly ModeName[] = ['ceiling', 'seeds', 'cart'];
+
+const MODE_LABELS: Record<ModeName, string> = {
+  ceiling: 'ceiling (bare Express)',
+  seeds: "seeds' way",
+  cart: 'cart service',
+};
+
+const MODE_RUNNERS: Record<ModeName, (context: BenchContext) => Promise<void>> = {
+  ceiling: benchCeiling,
+  seeds: benchSeedsWay,
+  cart: benchCart,
+};
+
+/** Orders per second the end-to-end sampler follows into the order service. */
+const SAMPLED_ORDERS_PER_SECOND = 20;
+
+const startedAt = Date.now();
+
+function progress(line: string): void {
+  console.error(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+}
+
+async function benchCeiling(context: BenchContext): Promise<void> {
+  const port = await freeLoopbackPort();
+  const spec = { name: 'ceiling server', entry: 'scripts/bench/bare-express-server.ts', port, env: { BENCH_SERVER_PORT: String(port) } };
+  await withServer(spec, (server) => measureMode(context, 'ceiling', server));
+}
+
+async function benchSeedsWay(context: BenchContext): Promise<void> {
+  const topic = `bench-seeds-order-events-${context.suffix}`;
+  deferKafkaCleanup(context, [topic], []);
+  const port = await freeLoopbackPort();
+  const env = { BENCH_SERVER_PORT: String(port), ORDER_EVENTS_TOPIC: topic, LOG_LEVEL: 'warn' };
+  await withServer({ name: "seeds' way server", entry: 'scripts/bench/seeds-way-server.ts', port, env }, (server) => measureMode(context, 'seeds', server));
+}
+
+/** The cart as users start it, configured by environment only; then, still running, the end-to-end measurement. */
+async function benchCart(context: BenchContext): Promise<void> {
+  const { suffix, stack, cleanup } = context;
+  const topic = `bench-order-events-${suffix}`;
+  const consumerGroup = `bench-order-service-${suffix}`;
+  const databaseName = `orderflow_bench_${suffix}`;
+  const database = await createBenchDatabase(stack.DATABASE_URL, databaseName);
+  cleanup.defer(`drop database ${databaseName}`, database.drop);
+  // The dead-letter topic too: the order service would otherwise create or share the real one.
+  deferKafkaCleanup(context, [topic, `${topic}.dlq`], [consumerGroup]);
+  const shared = { ORDER_EVENTS_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`, DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
+  const port = await freeLoopbackPort();
+  const spec = { name: 'cart service', entry: 'src/cart-service/main.ts', port, env: { ...shared, CART_SERVICE_PORT: String(port) } };
+  await withServer(spec, async (cart) => {
+    const { throughput } = await measureMode(context, 'cart', cart);
+    if (!context.options.e2e) return;
+    if (throughput.successes === 0) {
+      progress('end to end: skipped, the cart answered no 2xx');
+      return;
     }
+    await benchEndToEnd(context, cart, { ...shared, CONSUMER_GROUP_ID: consumerGroup }, throughput.successesPerSecond);
+  });
+}
+
+/** Starts the order service beside the running cart and drives the cart at half its peak, following a sample of the orders. */
+async function benchEndToEnd(context: BenchContext, cart: ServerProcess, env: Record<string, string>, peakPerSecond: number): Promise<void> {
+  const seconds = context.options.e2eDuration;
+  const port = await freeLoopbackPort();
+  const spec = { name: 'order service', entry: 'src/order-service/main.ts', port, env: { ...env, ORDER_SERVICE_PORT: String(port) } };
+  await withServer(spec, async (orderService) => {
+    const plan = {
+      cartUrl: cart.url(''),
+      orderServiceUrl: orderService.url(''),
+      ordersPerSecond: peakPerSecond / 2,
+      samplesPerSecond: SAMPLED_ORDERS_PER_SECOND,
+      seconds,
+      connections: context.options.concurrency,
+      orderIdPrefix: `BENCH-${context.suffix}-e2e`,
+    };
+    const servers = [cart, orderService];
+    progress('order service: catching up with the orders of the throughput run (probe orders on every partition)');
+    await whileServersRun(servers, waitUntilOrderServiceCaughtUp(plan));
+    progress(`end to end: ${Math.round(plan.ordersPerSecond)} orders/s for ${seconds} s, following ~${SAMPLED_ORDERS_PER_SECOND}/s into the order service`);
+    const before = takeCpuSnapshot(servers.map((server) => server.pid));
+    const result = await whileServersRun(servers, measureEndToEnd(plan));
+    const cpu = cpuSplitBetween(before, takeCpuSnapshot(servers.map((server) => server.pid)));
+    progress(`end to end: ${result.sampled} sampled orders, p99 ${result.visibleMs.p99?.toFixed(1) ?? 'n/a'} ms`);
+    context.results.endToEnd = { result, peakPerSecond, seconds, cpu };
+  });
+}
+
+/** Warm-up, then the measured run, with the CPU split of the measured part. */
+async function measureMode(context: BenchContext, mode: ModeName, server: ServerProcess): Promise<ModeOutcome> {
+  const { warmup, duration, concurrency } = context.options;
+  const label = MODE_LABELS[mode];
+  const load = { url: server.url('/api/create-order'), body: throughputBody(context.suffix), connections: concurrency };
+  progress(`${label}: warming up for ${warmup} s`);
+  await whileServersRun([server], warmUp(load, warmup));
+  progress(`${label}: measuring for ${duration} s at concurrency ${concurrency}`);
+  const before = takeCpuSnapshot([server.pid]);
+  const throughput = await whileServersRun([server], measureThroughput(load, duration));
+  const cpu = cpuSplitBetween(before, takeCpuSnapshot([server.pid]));
+  progress(`${label}: ${Math.round(throughput.successesPerSecond)} requests/s (2xx), p99 ${throughput.p99Ms} ms, ${throughput.non2xx} non-2xx, ${throughput.errors} errors`);
+  const outcome = { mode, label, throughput, cpu };
+  context.results.modes.push(outcome);
+  return outcome;
+}
+
+/** Starts a server, runs `work` against it, and stops it whatever happens. */
+async function withServer<T>(spec: ServerSpec, work: (server: ServerProcess) => Promise<T>): Promise<T> {
+  progress(`${spec.name}: starting ${spec.entry} on port ${spec.port}`);
+  const starting = Date.now();
+  const server = await startServer(spec);
+  progress(`${spec.name}: answering after ${((Date.now() - starting) / 1000).toFixed(1)} s (pid ${server.pid})`);
+  try {
+    return await work(server);
   } finally {
-    await service.stop();
-    await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await knex.destroy();
+    progress(`${spec.name}: stopping`);
+    await server.stop();
   }
-  return rows;
 }
 
-/** Events and produce calls so far, from the service's batch size histogram. */
-async function produceBatchTotals(service: RunningCartService): Promise<{ sum: number; count: number }> {
-  const { values } = await service.metrics.produceBatchSize.get();
-  const total = (suffix: string) => values.find((value) => value.metricName?.endsWith(suffix))?.value ?? 0;
-  return { sum: total('_sum'), count: total('_count') };
+/** autocannon turns `[<id>]` into a new unique id per request, so every request creates a new order. */
+function throughputBody(suffix: string): string {
+  return createOrderBody(`BENCH-${suffix}-[<id>]`);
 }
 
-async function main(): Promise<void> {
-  const options = new Command()
+function deferKafkaCleanup(context: BenchContext, topics: string[], groups: string[]): void {
+  const { stack, cleanup } = context;
+  cleanup.defer(`delete the registry subjects of ${topics.join(', ')}`, () => deleteRegistrySubjects(stack.SCHEMA_REGISTRY_URL, topics));
+  cleanup.defer(`delete topics ${topics.join(', ')}${groups.length > 0 ? ` and consumer group ${groups.join(', ')}` : ''}`, () =>
+    deleteKafkaLeftovers(stack.KAFKA_BROKERS, { topics, groups }),
+  );
+}
+
+/** Ctrl-C (or SIGTERM): stop the servers and clean up, then exit; a second one exits at once (the servers are killed on exit). */
+function stopOnInterrupt(cleanup: CleanupStack): void {
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const exitCode = 128 + constants.signals[signal];
+    if (interrupted) process.exit(exitCode);
+    interrupted = true;
+    progress(`${signal}: stopping the servers and cleaning up (${signal} again to quit at once)`);
+    void stopAllServers()
+      .then(() => cleanup.run())
+      .finally(() => process.exit(exitCode));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return parsed;
+}
+
+function nonNegativeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number >= 0');
+  return parsed;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return parsed;
+}
+
+function isModeName(value: string): value is ModeName {
+  return (MODE_NAMES as readonly string[]).includes(value);
+}
+
+function addModes(value: string, previous: ModeName[]): ModeName[] {
+  const modes = value.split(',').map((mode) => mode.trim()).filter((mode) => mode !== '');
+  const unknown = modes.filter((mode) => !isModeName(mode));
+  if (unknown.length > 0) throw new InvalidArgumentError(`expected ${MODE_NAMES.join(', ')}; got ${unknown.join(', ')}`);
+  return [...previous, ...modes.filter(isModeName)];
+}
+
+function parseOptions(): BenchOptions {
+  return new Command()
     .name('bench:producer')
-    .description('Cart service create-order throughput, micro-batching on vs off')
-    .option('--duration <seconds>', 'seconds per run', '5')
-    .option('--concurrency <list>', 'comma-separated concurrency levels', '1,16,64')
-    .option('--only <mode>', 'run one mode only: batched or unbatched')
+    .description("Create-order throughput side by side — bare Express (ceiling), the seeds' way, the cart service — then end-to-end latency at half the cart's peak")
+    .option('--duration <seconds>', 'measured seconds per mode', positiveNumber, 10)
+    .option('--warmup <seconds>', 'seconds of load before each measurement, not counted (0: none)', nonNegativeNumber, 2)
+    .option('--concurrency <connections>', 'connections kept busy by the load generator', positiveInteger, 64)
+    .option('--only <modes>', 'run only these modes: ceiling, seeds, cart (repeatable or a comma list)', addModes, [])
+    .option('--e2e-duration <seconds>', 'seconds of the end-to-end measurement', positiveNumber, 10)
+    .option('--no-e2e', 'skip the end-to-end measurement')
     .parse()
-    .opts<{ duration: string; concurrency: string; only?: string }>();
-  const concurrencies = options.concurrency.split(',').map(Number);
-  const rows: Row[] = [];
-  const modes = MODES.filter(({ batching }) => options.only === undefined || (options.only === 'batched') === (batching === 'on'));
-  for (const { mode, batching } of modes) rows.push(...(await runMode(mode, batching, concurrencies, Number(options.duration))));
-  console.table(rows);
+    .opts<BenchOptions>();
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  const context: BenchContext = {
+    options,
+    stack: loadConfig(),
+    suffix: randomBytes(4).toString('hex'),
+    cleanup: createCleanupStack(progress),
+    results: { modes: [] },
+  };
+  stopOnInterrupt(context.cleanup);
+  const selected = MODE_NAMES.filter((mode) => options.only.length === 0 || options.only.includes(mode));
+  progress(`run ${context.suffix}: ${selected.join(', ')}${options.e2e && selected.includes('cart') ? ', then end to end' : ''}`);
+  let failure: unknown;
+  try {
+    for (const mode of selected) await MODE_RUNNERS[mode](context);
+  } catch (error) {
+    failure = error;
+  } finally {
+    await stopAllServers();
+    await context.cleanup.run();
+  }
+  const { modes, endToEnd } = context.results;
+  printReport({ concurrency: options.concurrency, durationSeconds: options.duration, warmupSeconds: options.warmup, body: throughputBody(context.suffix) }, modes, endToEnd);
+  if (failure === undefined) return 0;
+  console.error(`\n✗ bench:producer failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (!(failure instanceof ServerFailure)) console.error('  (is the local stack up? npx tsx scripts/stack/cli.ts status)');
+  return 1;
 }
 
 main().then(
-  () => process.exit(0),
+  (exitCode) => process.exit(exitCode),
   (error: unknown) => {
     console.error(error);
     process.exit(1);

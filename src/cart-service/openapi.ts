@@ -3,8 +3,24 @@ import { MAX_ITEMS, ORDER_STATUSES } from '../domain';
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string) => ({ description, ...json(ref('ErrorEnvelope')) });
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): a repeat with the same key and body gets the first answer again ' +
+    '(status and body; a 201/200 whose event is still unpublished answers 202), the same key with another body gets 422. ' +
+    'Requests with one key are answered one after the other. Keys are kept IDEMPOTENCY_TTL (24 h by default).',
+  schema: { type: 'string', minLength: 1, maxLength: 257, examples: ['"8e03978e-40d5-43e8-bc93-6894a57f9324"'] },
+};
+const pending = (what: string) => ({
+  description: `${what} stored, but Kafka has not acknowledged its event within PUBLISH_TIMEOUT_MS; the outbox relay will publish it.`,
+  ...json(ref('PendingEnvelope')),
+});
+const keyReused = error('The Idempotency-Key was first used with another request body (or endpoint).');
+const outcomeUnknown = error('The database connection broke while committing and the outcome could not be learned; repeat the request with the same Idempotency-Key.');
 const unavailable = {
-  description: 'Kafka or the schema registry is unavailable; nothing was stored or published. Retry after the Retry-After header.',
+  description: 'Kafka, the schema registry or the database is unavailable; nothing was stored or published. Retry after the Retry-After header.',
   headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } } },
   ...json(ref('ErrorEnvelope')),
 };
@@ -20,7 +36,9 @@ export const OPENAPI_DOCUMENT = {
     version: '1.0.0',
     description:
       'The producer API: validates orders and publishes them to Kafka as Avro events (Confluent wire format). ' +
-      'A 201/200 means the event is acknowledged by Kafka. Money is exact and travels as strings with 2 decimals.',
+      'Writes go through a transactional outbox. A 201/200 means the write is committed and its event acknowledged by Kafka; ' +
+      'a 202 that it is committed and its event will be published; a 503 that nothing was written. ' +
+      'Money is exact and travels as strings with 2 decimals.',
   },
   servers: [{ url: 'http://localhost:8000' }],
   paths: {
@@ -28,17 +46,21 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: 'Create an order and publish OrderCreated',
         description: 'Either `{ orderId, numItems }` (the rest is generated) or a full order (validated; status pending or absent).',
+        parameters: [idempotencyKey],
         requestBody: {
           required: true,
           ...json({ oneOf: [ref('GenerateOrderRequest'), ref('NewOrder')] }),
         },
         responses: {
           '201': { description: 'Created and acknowledged by Kafka.', ...json(ref('OrderEnvelope')) },
-          '400': error('Invalid body (every broken field is listed in errors) or malformed JSON.'),
+          '202': pending('Created and'),
+          '400': error('Invalid body (every broken field is listed in errors), malformed JSON, or a malformed Idempotency-Key.'),
           '409': error('An order with this id already exists.'),
           '413': error('The body is larger than the service accepts.'),
           '415': error('The body is not application/json.'),
+          '422': keyReused,
           '503': unavailable,
+          '504': outcomeUnknown,
         },
       },
     },
@@ -46,14 +68,29 @@ export const OPENAPI_DOCUMENT = {
       put: {
         summary: 'Move an order to a new status and publish OrderStatusUpdated',
         description: 'pending -> confirmed -> paid -> shipped -> delivered; cancelled from any state before shipped.',
+        parameters: [idempotencyKey],
         requestBody: { required: true, ...json(ref('StatusUpdateRequest')) },
         responses: {
           '200': { description: 'Updated and acknowledged by Kafka; data is the order in its new status.', ...json(ref('OrderEnvelope')) },
-          '400': error('Invalid body or malformed JSON.'),
+          '202': pending('Updated and'),
+          '400': error('Invalid body, malformed JSON, or a malformed Idempotency-Key.'),
           '404': error('No order with this id is known.'),
           '409': error('The lifecycle does not allow this transition; the message names both states.'),
           '413': error('The body is larger than the service accepts.'),
           '415': error('The body is not application/json.'),
+          '422': keyReused,
+          '503': unavailable,
+          '504': outcomeUnknown,
+        },
+      },
+    },
+    '/api/orders/{orderId}': {
+      get: {
+        summary: 'The order as the cart service knows it, and whether its latest event is published',
+        parameters: [{ name: 'orderId', in: 'path', required: true, schema: { type: 'string', minLength: 1 } }],
+        responses: {
+          '200': { description: 'The order with its latest event.', ...json(ref('CartOrderEnvelope')) },
+          '404': error('No order with this id is known.'),
           '503': unavailable,
         },
       },
@@ -146,6 +183,38 @@ export const OPENAPI_DOCUMENT = {
         additionalProperties: false,
         properties: { success: { const: true }, message: { type: 'string' }, data: ref('Order') },
       },
+      PendingEnvelope: {
+        type: 'object',
+        required: ['success', 'message', 'data', 'publication'],
+        additionalProperties: false,
+        properties: { success: { const: true }, message: { type: 'string' }, data: ref('Order'), publication: { const: 'pending' } },
+      },
+      CartOrderEnvelope: {
+        type: 'object',
+        required: ['success', 'message', 'data'],
+        additionalProperties: false,
+        properties: {
+          success: { const: true },
+          message: { type: 'string' },
+          data: {
+            allOf: [
+              ref('Order'),
+              {
+                type: 'object',
+                properties: {
+                  lastEvent: {
+                    type: 'object',
+                    required: ['eventId', 'eventType', 'published'],
+                    additionalProperties: false,
+                    description: 'The event of the latest write; published is false while it waits in the outbox. Absent for orders older than the outbox.',
+                    properties: { eventId: { type: 'string', format: 'uuid' }, eventType: { enum: ['OrderCreated', 'OrderStatusUpdated'] }, published: { type: 'boolean' } },
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
       ErrorEnvelope: {
         type: 'object',
         required: ['success', 'code', 'message'],
@@ -167,8 +236,13 @@ export const OPENAPI_DOCUMENT = {
       },
       DependencyStates: {
         type: 'object',
-        properties: { kafka: { type: 'string' }, registry: { type: 'string' }, database: { type: 'string' } },
-        description: '"up", or "down: <reason>" per dependency.',
+        properties: {
+          kafka: { type: 'string' },
+          registry: { type: 'string' },
+          database: { type: 'string' },
+          relay: { enum: ['leader', 'standby', 'disconnected'], description: 'Whether this instance publishes the outbox (one leader per database) or stands by.' },
+        },
+        description: '"up", or "down: <reason>" per dependency, and the outbox relay role.',
       },
       ReadyEnvelope: {
         type: 'object',

@@ -57,7 +57,7 @@ export interface RunningCartService {
  */
 export async function startCartService(config: Config, deps: CartServiceDeps = {}): Promise<RunningCartService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'cart-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: CART_DB_POOL_MAX });
+  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service' });
   if (!deps.knex) await migrateToLatest(knex);
   const metrics = createMetrics('cart-service', { sampleOutbox: () => outboxDepth(knex) });
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA });

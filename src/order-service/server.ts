@@ -57,7 +57,7 @@ export interface RunningOrderService {
 export async function startOrderService(config: Config, deps: OrderServiceDeps = {}): Promise<RunningOrderService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'order-service');
   const metrics = createMetrics('order-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: ORDER_DB_POOL_MAX });
+  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: ORDER_DB_POOL_MAX, applicationName: 'orderflow-order-service' });
   if (!deps.knex) await migrateToLatest(knex);
 
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-order-service', overrides: deps.kafkaOverrides ?? {} });

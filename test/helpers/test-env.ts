@@ -26,10 +26,13 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-/** A fresh PostgreSQL schema, migrated to the latest version, on the stack's database. */
+/**
+ * A fresh PostgreSQL schema, migrated to the latest version, on the stack's database. Its
+ * connections carry the schema's name as application_name, so a fault test can find them.
+ */
 export async function createTestDatabase(config: Config = testConfig(), poolMax = 10): Promise<TestDatabase> {
   const schema = `test_${uniqueSuffix()}`;
-  const knex = createDatabase({ url: config.DATABASE_URL, schema, poolMax });
+  const knex = createDatabase({ url: config.DATABASE_URL, schema, poolMax, applicationName: schema });
   await migrateToLatest(knex, schema);
   return {
     knex,

@@ -19,15 +19,17 @@ export interface DatabaseOptions {
   url: string;
   /** PostgreSQL schema to work in; tests use a fresh one each. Defaults to `public`. */
   schema?: string;
-  /** Most pooled connections; the cart service holds one per in-flight publish. */
+  /** Most pooled connections. */
   poolMax?: number;
+  /** application_name of every connection, so pg_stat_activity tells whose connections they are. */
+  applicationName?: string;
 }
 
 /** A Knex instance for PostgreSQL whose migrations live in {@link MIGRATIONS_DIR}. */
-export function createDatabase({ url, schema, poolMax = 20 }: DatabaseOptions): Knex {
+export function createDatabase({ url, schema, poolMax = 20, applicationName }: DatabaseOptions): Knex {
   return knexFactory({
     client: 'pg',
-    connection: url,
+    connection: applicationName ? { connectionString: url, application_name: applicationName } : url,
     searchPath: schema ? [schema] : undefined,
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,

@@ -24,7 +24,7 @@ describe('cart service: operations endpoints and shutdown', function () {
   it('/ready answers 200 with Kafka, the registry and the database up', async () => {
     const response = await call(cart.baseUrl, 'GET', '/ready');
     expect(response.status).to.equal(200);
-    expect((response.body as { data: unknown }).data).to.deep.equal({ kafka: 'up', registry: 'up', database: 'up' });
+    expect((response.body as { data: unknown }).data).to.deep.equal({ kafka: 'up', registry: 'up', database: 'up', relay: 'leader' });
     expectMatchesOpenApi('get', '/ready', response);
   });
 
@@ -54,7 +54,7 @@ describe('cart service: operations endpoints and shutdown', function () {
 
   it('on stop, finishes the requests in flight (answering 201 and committing them) before closing', async () => {
     // Without batching every create has its own insert, so the wait below can count them one by one.
-    const stopping = await startTestCartService({ overrides: { PRODUCER_BATCHING: 'off' } });
+    const stopping = await startTestCartService({ overrides: { GROUP_COMMIT: 'off' } });
     // Another transaction locks the table, so the creates are surely in flight (waiting to insert) when stop begins.
     const lock = await stopping.db.knex.transaction();
     try {

@@ -1,0 +1,65 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Client, escapeIdentifier } from 'pg';
+import { EVENT_SCHEMAS } from '../../src/generated';
+import { subjectFor } from '../../src/lib/registry';
+
+/**
+ * What a bench run creates on the shared local stack — a database, topics with their registry
+ * subjects, a consumer group — and how it is removed again, so runs leave nothing behind.
+ */
+
+export interface BenchDatabase {
+  /** DATABASE_URL of the new database. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** CREATE DATABASE `name` on the server of `serverUrl`; the servers under test migrate it themselves, as at any start. */
+export async function createBenchDatabase(serverUrl: string, name: string): Promise<BenchDatabase> {
+  await onServer(serverUrl, (client) => client.query(`CREATE DATABASE ${escapeIdentifier(name)}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    // FORCE: a connection a killed server left behind must not keep the database alive.
+    drop: () => onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function onServer<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes those of `topics` that exist, and the consumer `groups` (which must have no members left). */
+export async function deleteKafkaLeftovers(brokers: string, { topics, groups }: { topics: string[]; groups: string[] }): Promise<void> {
+  // Not the project's client: its logger writes JSON lines to stdout, where the results go.
+  const admin = new Kafka({ clientId: 'orderflow-bench-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((topic) => existing.has(topic));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
+    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined); // a group that never committed does not exist
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes, soft then permanently, the subjects the event schemas got under `topics` (TopicRecordNameStrategy). */
+export async function deleteRegistrySubjects(registryUrl: string, topics: string[]): Promise<void> {
+  const subjects = topics.flatMap((topic) => Object.values(EVENT_SCHEMAS).map(({ fullName }) => subjectFor(topic, fullName)));
+  for (const subject of subjects) {
+    const base = `${registryUrl}/subjects/${encodeURIComponent(subject)}`;
+    for (const url of [base, `${base}?permanent=true`]) {
+      const response = await fetch(url, { method: 'DELETE' });
+      // 404: never registered (no event of that type was encoded), or gone already.
+      if (!response.ok && response.status !== 404) throw new Error(`DELETE ${url} answered ${response.status}: ${await response.text()}`);
+    }
+  }
+}
