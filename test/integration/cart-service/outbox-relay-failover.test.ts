@@ -1,0 +1,202 @@
+import { expect } from 'chai';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Config } from '../../../src/config';
+import { createKafkaClient } from '../../../src/lib/kafka';
+import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
+import { waitFor } from '../../helpers/wait-for';
+import { call, startTestCartService, type TestCartService } from './cart-service-harness';
+import { decodeOrderEvent } from './event-reader';
+
+/** A request waits this long for Kafka's acknowledgement; far above what a notified standby needs, so a 201 that came by timeout shows. */
+const PUBLISH_TIMEOUT_MS = 15_000;
+/** How often a standby tries to take over (the default, set here so the takeover bound below follows it). */
+const OUTBOX_POLL_INTERVAL_MS = 1_000;
+/** The statuses every order of the load goes through, one request each. */
+const LIFECYCLE = ['pending', 'confirmed', 'paid', 'shipped'] as const;
+
+interface Envelope {
+  success: boolean;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Reads the topic as the order service does (read committed), each partition in order, and
+ * knows when it has read everything written so far: kafkajs reports each fetched batch's last
+ * offset, control records included.
+ */
+async function readTopic(config: Config): Promise<{ consumer: Consumer; ofKey(key: string): KafkaMessage[]; caughtUp(): Promise<void> }> {
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'outbox-failover-test-reader' });
+  const consumer = kafka.consumer({ groupId: `${config.CONSUMER_GROUP_ID}-reader`, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const byKey = new Map<string, KafkaMessage[]>();
+  const lastOffsetRead = new Map<number, number>();
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    lastOffsetRead.set(payload.partition, Math.max(lastOffsetRead.get(payload.partition) ?? -1, Number(payload.lastOffset)));
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: config.ORDER_EVENTS_TOPIC, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = String(message.key);
+      byKey.set(key, [...(byKey.get(key) ?? []), message]);
+    },
+  });
+  return {
+    consumer,
+    ofKey: (key) => byKey.get(key) ?? [],
+    async caughtUp() {
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(config.ORDER_EVENTS_TOPIC);
+      await admin.disconnect();
+      await waitFor(() => ends.every(({ partition, high }) => Number(high) === 0 || (lastOffsetRead.get(partition) ?? -1) >= Number(high) - 1), {
+        what: 'the reader to reach the end of every partition',
+      });
+    },
+  };
+}
+
+async function relayRole(cart: TestCartService): Promise<string | undefined> {
+  const response = await call(cart.baseUrl, 'GET', '/ready');
+  return (response.body as Envelope).data?.relay as string | undefined;
+}
+
+async function acknowledgedEvents(cart: TestCartService): Promise<number> {
+  const { values } = await cart.service.metrics.eventsProduced.get();
+  return values.filter((value) => value.labels.outcome === 'acknowledged').reduce((sum, value) => sum + value.value, 0);
+}
+
+/** One answered write: the HTTP status and the order status the answer reports. */
+interface Answered {
+  code: number;
+  status: string | undefined;
+}
+
+/** Drives `orderId` through the lifecycle, one request after the other, each step on the next instance of `carts` (round robin from `first`). */
+async function driveLifecycle(orderId: string, carts: TestCartService[], first: number): Promise<Answered[]> {
+  const answered: Answered[] = [];
+  for (const [step, status] of LIFECYCLE.entries()) {
+    const cart = carts[(first + step) % carts.length]!;
+    const response =
+      step === 0
+        ? await call(cart.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 2 })
+        : await call(cart.baseUrl, 'PUT', '/api/update-order', { orderId, status });
+    answered.push({ code: response.status, status: (response.body as Envelope).data?.status as string | undefined });
+    if (response.status >= 300) break;
+  }
+  return answered;
+}
+
+/** The events of `orderId` on the topic, decoded to "type:status" in topic order, once `count` of them arrived. */
+async function topicSequence(config: Config, reader: Awaited<ReturnType<typeof readTopic>>, orderId: string, count: number): Promise<string[]> {
+  const messages = await waitFor(() => (reader.ofKey(orderId).length >= count ? reader.ofKey(orderId) : undefined), {
+    timeoutMs: 30_000,
+    what: `${count} events of ${orderId} on the topic`,
+  });
+  const decoded = await Promise.all(messages.map((message) => decodeOrderEvent(config, message)));
+  return decoded.map((event) => {
+    const order = event.order as { status?: unknown } | undefined;
+    return `${event.type}:${String(event.type === 'OrderCreated' ? order?.status : event.status)}`;
+  });
+}
+
+const EXPECTED_SEQUENCE = LIFECYCLE.map((status, step) => `${step === 0 ? 'OrderCreated' : 'OrderStatusUpdated'}:${status}`);
+
+describe('cart service: two instances over one outbox (relay leader election and failover)', function () {
+  this.timeout(60_000);
+  let config: Config;
+  let db: TestDatabase;
+  let first: TestCartService | undefined;
+  let second: TestCartService | undefined;
+  let reader: Awaited<ReturnType<typeof readTopic>> | undefined;
+
+  before(async () => {
+    config = testConfig({ PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS), OUTBOX_POLL_INTERVAL_MS: String(OUTBOX_POLL_INTERVAL_MS) });
+    db = await createTestDatabase(config, 90);
+    first = await startTestCartService({ db, config });
+    second = await startTestCartService({ db, config });
+    reader = await readTopic(config);
+  });
+
+  after(async () => {
+    await reader?.consumer.disconnect();
+    await first?.stop();
+    await second?.stop();
+    await db?.destroy();
+  });
+
+  /** The instances in their current roles, as each reports on /ready. */
+  async function roles(): Promise<{ leader: TestCartService; standby: TestCartService }> {
+    const [firstRole, secondRole] = await Promise.all([relayRole(first!), relayRole(second!)]);
+    expect([firstRole, secondRole].sort(), 'relay roles reported on /ready').to.deep.equal(['leader', 'standby']);
+    return firstRole === 'leader' ? { leader: first!, standby: second! } : { leader: second!, standby: first! };
+  }
+
+  it('exactly one instance leads the relay; a create sent to the standby is answered 201 once the leader published it, long before the publish timeout', async () => {
+    const { leader, standby } = await roles();
+    expect(leader.service.relayRole()).to.equal('leader');
+    expect(standby.service.relayRole()).to.equal('standby');
+
+    const orderId = `STANDBY-${uniqueSuffix()}`;
+    const started = Date.now();
+    const response = await call(standby.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 });
+    const elapsedMs = Date.now() - started;
+    expect(response.status, JSON.stringify(response.body)).to.equal(201);
+    // Had the standby not heard the leader's notification, it would have waited out PUBLISH_TIMEOUT_MS.
+    expect(elapsedMs, 'the standby heard of the publication instead of waiting out the timeout').to.be.lessThan(5_000);
+    expect(await topicSequence(config, reader!, orderId, 1)).to.deep.equal(['OrderCreated:pending']);
+    expect(await acknowledgedEvents(standby), 'the standby published nothing itself').to.equal(0);
+    expect(await acknowledgedEvents(leader), 'the leader published it').to.be.greaterThan(0);
+  });
+
+  it('under concurrent creates and updates spread over both instances, each order\'s events are on the topic once each, in the order they were answered', async () => {
+    const carts = [first!, second!];
+    const orderIds = Array.from({ length: 40 }, (_, index) => `LOAD-${index}-${uniqueSuffix()}`);
+    const answers = await Promise.all(orderIds.map((orderId, index) => driveLifecycle(orderId, carts, index)));
+    for (const [index, answered] of answers.entries()) {
+      expect(answered, `answers for ${orderIds[index]}`).to.deep.equal(LIFECYCLE.map((status, step) => ({ code: step === 0 ? 201 : 200, status })));
+    }
+
+    await reader!.caughtUp();
+    for (const orderId of orderIds) {
+      expect(await topicSequence(config, reader!, orderId, LIFECYCLE.length), `events of ${orderId} in topic order`).to.deep.equal(EXPECTED_SEQUENCE);
+    }
+    const eventIds = orderIds.flatMap((orderId) => reader!.ofKey(orderId).map((message) => String(message.headers?.['event-id'])));
+    expect(new Set(eventIds).size, 'every event id once').to.equal(orderIds.length * LIFECYCLE.length);
+    expect(await db.knex('cart_outbox').count({ count: '*' }).first(), 'the outbox is drained').to.deep.equal({ count: '0' });
+  });
+
+  it('when the leader stops, the standby takes over within a few seconds and writes — sent during and after the takeover — are answered 201/200 and published in order', async () => {
+    const { leader, standby } = await roles();
+    const before = await acknowledgedEvents(standby);
+
+    // Writes to the standby from just before the leader stops until after the takeover: none
+    // may fail, and the ones committed before the takeover are published by the new leader.
+    const orderIds = Array.from({ length: 10 }, (_, index) => `FAILOVER-${index}-${uniqueSuffix()}`);
+    const load = Promise.all(orderIds.map((orderId) => driveLifecycle(orderId, [standby], 0)));
+    const stopped = Date.now();
+    await leader.stop();
+    const duringTakeover = `TAKEOVER-${uniqueSuffix()}`;
+    const takeoverWrite = call(standby.baseUrl, 'POST', '/api/create-order', { orderId: duringTakeover, numItems: 1 });
+
+    await waitFor(async () => (await relayRole(standby)) === 'leader', { timeoutMs: 5_000, intervalMs: 50, what: 'the standby to become the relay leader' });
+    const takeoverMs = Date.now() - stopped;
+    console.log(`      relay takeover ${takeoverMs} ms after the leader stopped`);
+    expect(takeoverMs, 'takeover within a few poll intervals').to.be.lessThan(OUTBOX_POLL_INTERVAL_MS * 4);
+
+    expect((await takeoverWrite).status, 'the create sent while nobody led').to.equal(201);
+    for (const [index, answered] of (await load).entries()) {
+      expect(answered, `answers for ${orderIds[index]}`).to.deep.equal(LIFECYCLE.map((status, step) => ({ code: step === 0 ? 201 : 200, status })));
+    }
+    const after = `AFTER-${uniqueSuffix()}`;
+    const afterAnswers = await driveLifecycle(after, [standby], 0);
+    expect(afterAnswers.map((answer) => answer.code)).to.deep.equal([201, 200, 200, 200]);
+
+    expect(await topicSequence(config, reader!, duringTakeover, 1)).to.deep.equal(['OrderCreated:pending']);
+    await reader!.caughtUp();
+    for (const orderId of [...orderIds, after]) {
+      expect(await topicSequence(config, reader!, orderId, LIFECYCLE.length), `events of ${orderId} in topic order`).to.deep.equal(EXPECTED_SEQUENCE);
+    }
+    expect(await acknowledgedEvents(standby), 'the new leader published').to.be.greaterThan(before);
+    expect(await db.knex('cart_outbox').count({ count: '*' }).first(), 'the outbox is drained').to.deep.equal({ count: '0' });
+  });
+});
