@@ -14,7 +14,11 @@ const OUTCOME_POLL_MS = 100;
  * When the database cannot tell within seconds, it rejects with COMMIT_OUTCOME_UNKNOWN rather
  * than claim either way.
  */
-export async function transactionOutcome<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+export async function transactionOutcome<T>(
+  knex: Knex,
+  work: (trx: Knex.Transaction) => Promise<T>,
+  { outcomeDeadlineMs = OUTCOME_DEADLINE_MS }: { outcomeDeadlineMs?: number } = {},
+): Promise<T> {
   let txid: string | undefined;
   let done: { result: T } | undefined;
   try {
@@ -26,15 +30,15 @@ export async function transactionOutcome<T>(knex: Knex, work: (trx: Knex.Transac
     });
   } catch (error) {
     if (done === undefined || txid === undefined) throw error;
-    const status = await commitStatus(knex, txid);
+    const status = await commitStatus(knex, txid, outcomeDeadlineMs);
     if (status === 'committed') return done.result;
     if (status === 'aborted') throw error;
     throw new AppError('COMMIT_OUTCOME_UNKNOWN', 'the database connection broke while committing and the database could not say since whether the write was stored; repeat the request with the same Idempotency-Key to learn its outcome', { cause: error });
   }
 }
 
-async function commitStatus(knex: Knex, txid: string): Promise<'committed' | 'aborted' | 'unknown'> {
-  const deadline = Date.now() + OUTCOME_DEADLINE_MS;
+async function commitStatus(knex: Knex, txid: string, deadlineMs: number): Promise<'committed' | 'aborted' | 'unknown'> {
+  const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     try {
       const { rows } = (await knex.raw('SELECT txid_status(?::bigint) AS status', [txid])) as { rows: Array<{ status: string | null }> };
