@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { call, expectMatchesOpenApi, startTestCartService, type TestCartService } from './cart-service-harness';
 import { freeLoopbackPort } from '../../helpers/ports';
+import { startTcpProxy } from '../order-service/tcp-proxy';
 
 /*
  * Kafka and the registry being down is simulated by pointing the service at a closed port
@@ -74,5 +75,25 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
     expectMatchesOpenApi('put', '/api/update-order', response);
     const row = await db.knex('cart_orders').where({ order_id: orderId }).first();
     expect(row.status).to.equal('pending');
+  });
+
+  it('registry stopped while the service runs -> writes go on (the schema ids are cached); a service started meanwhile answers 503 and stores nothing', async () => {
+    const registry = new URL(config.SCHEMA_REGISTRY_URL);
+    const proxy = await startTcpProxy({ host: registry.hostname, port: Number(registry.port) });
+    registry.port = String(proxy.port);
+    const throughProxy = { ...config, SCHEMA_REGISTRY_URL: registry.toString() };
+    try {
+      cart = await startTestCartService({ db, config: throughProxy });
+      await proxy.close();
+      const orderId = `ORDER-${uniqueSuffix()}`;
+      expect((await call(cart.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 })).status).to.equal(201);
+      expect((await call(cart.baseUrl, 'PUT', '/api/update-order', { orderId, status: 'confirmed' })).status).to.equal(200);
+      await cart.stop();
+
+      cart = await startTestCartService({ db, config: throughProxy });
+      await expectServiceUnavailable(`ORDER-${uniqueSuffix()}`);
+    } finally {
+      await proxy.close();
+    }
   });
 });
