@@ -125,10 +125,14 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
     const results = await transactionOutcome(knex, async (trx) => {
       const decided = await replays(trx, batch);
       const fresh = batch.filter((command) => !decided.has(command));
-      await decideCreates(trx, fresh.filter((command): command is CreateCommand => command.kind === 'create'), decided);
-      await decideUpdates(trx, fresh.filter((command): command is UpdateCommand => command.kind === 'update'), decided);
+      const creates = fresh.filter((command): command is CreateCommand => command.kind === 'create');
+      const updates = fresh.filter((command): command is UpdateCommand => command.kind === 'update');
+      await decideCreates(trx, creates, decided);
+      await decideUpdates(trx, updates, decided);
 
-      const writing = batch.filter((command) => decided.get(command)?.event !== undefined);
+      // Outbox rows in the order the writes were decided — creates before the updates that may
+      // have found those orders — so each order's events get increasing ids.
+      const writing = [...creates, ...updates].filter((command) => decided.get(command)?.event !== undefined);
       const outboxIds = await outbox.insert(trx, writing.map((command) => decided.get(command)!.event!));
       const outboxIdOf = new Map(writing.map((command, index) => [command, outboxIds[index]!]));
       await idempotency.answer(

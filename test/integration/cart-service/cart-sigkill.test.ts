@@ -162,7 +162,10 @@ describe('cart service killed with SIGKILL mid-load (a real child process)', fun
       for (let serial = 0; !stopLoad; serial += 1) {
         const history: OrderHistory = { orderId: `KILL-${index}-${serial}-${uniqueSuffix()}`, attempts: [] };
         histories.push(history);
-        for (const status of LIFECYCLE) {
+        // Each worker's first order stops at a different step, so the workers are out of phase and
+        // the kill meets creates and every kind of update in flight, not all workers at one step.
+        const steps = serial === 0 ? LIFECYCLE.slice(0, 1 + (index % LIFECYCLE.length)) : LIFECYCLE;
+        for (const status of steps) {
           const attempt = await write(history.orderId, status);
           history.attempts.push(attempt);
           if (!isSuccess(attempt.outcome)) break;
@@ -201,12 +204,19 @@ describe('cart service killed with SIGKILL mid-load (a real child process)', fun
     const answered = attempts.filter((attempt) => attempt.outcome.kind === 'answered');
     const codes = (code: number) => answered.filter((attempt) => attempt.outcome.kind === 'answered' && attempt.outcome.code === code).length;
     const lost = attempts.filter((attempt) => attempt.outcome.kind === 'lost');
+    const lostSteps = new Set(lost.map((attempt) => attempt.status));
     const refused = attempts.filter((attempt) => attempt.outcome.kind === 'refused');
+    console.log(
+      `      answered ${answered.length} (201/200: ${codes(201) + codes(200)}, 202: ${codes(202)}, 503: ${codes(503)}); ` +
+        `lost at kill ${lost.length} (in flight ${inFlightAtKill}; steps ${[...lostSteps].join('/')}); refused at kill ${refused.length}`,
+    );
     const unexpected = answered.filter((attempt) => attempt.outcome.kind === 'answered' && ![200, 201, 202, 503].includes(attempt.outcome.code));
-    expect(unexpected.map((attempt) => ({ ...attempt })), 'answers other than 201/200/202/503').to.deep.equal([]);
+    expect(unexpected, 'answers other than 201/200/202/503').to.deep.equal([]);
     expect(lost.length, `requests in flight at the kill (${inFlightAtKill}) lost their answer`).to.be.greaterThan(0);
     expect(lost.every((attempt) => attempt.generation === 1), 'only requests to the killed process lose their answer').to.equal(true);
-    expect(refused, 'no request was sent while the cart was down').to.deep.equal([]);
+    // A request that set off just as the kill landed may find the port closed: refused, so nothing
+    // of it was written. None may be refused by the restarted process.
+    expect(refused.filter((attempt) => attempt.generation === 2), 'the restarted cart refuses no connection').to.deep.equal([]);
     expect(answered.filter((attempt) => attempt.generation === 2 && isSuccess(attempt.outcome)).length, 'writes succeed after the restart').to.be.greaterThan(0);
 
     // What the cart committed. An answered success was committed; a 503 wrote nothing. A write
@@ -283,10 +293,15 @@ describe('cart service killed with SIGKILL mid-load (a real child process)', fun
     expect(outcomeCount('dead_lettered'), 'nothing dead-lettered').to.equal(0);
     expect(outcomeCount('applied'), 'applied events counted once each').to.equal(events.length);
 
+    // The restarted cart still stops gracefully.
+    const survivor = children[1]!;
+    const stopped = new Promise<number | null>((resolve) => survivor.once('exit', (code) => resolve(code)));
+    survivor.kill('SIGTERM');
+    expect(await stopped, 'the restarted cart exits 0 on SIGTERM').to.equal(0);
+
     console.log(
-      `      answered ${answered.length} (201/200: ${codes(201) + codes(200)}, 202: ${codes(202)}, 503: ${codes(503)}), ` +
-        `lost at kill ${lost.length} (in flight ${inFlightAtKill}; ${lostButCommitted} of them committed), orders ${histories.length} (${expected.size} committed), ` +
-        `events applied ${events.length}, duplicates seen ${outcomeCount('duplicate')}`,
+      `      committed: ${lostButCommitted} of the ${lost.length} writes lost at the kill; orders ${histories.length} (${expected.size} committed); ` +
+        `events applied ${events.length}; duplicates seen ${outcomeCount('duplicate')}`,
     );
   });
 });

@@ -165,6 +165,36 @@ describe('cart service: two instances over one outbox (relay leader election and
     expect(await db.knex('cart_outbox').count({ count: '*' }).first(), 'the outbox is drained').to.deep.equal({ count: '0' });
   });
 
+  it('when a create and an update of one order arrive together (one group commit), OrderCreated is on the topic before the OrderStatusUpdated decided against it', async () => {
+    // The client sends the update first and the create right after, without waiting: both land
+    // in the same batch of the instance. Whatever the cart decides (the update refused as 404,
+    // or applied to the order just created), the topic must carry the order's events in the
+    // order they took effect: a status update is never published ahead of the order it changed.
+    const carts = [first!, second!];
+    const orderIds = Array.from({ length: 20 }, (_, index) => `PAIR-${index}-${uniqueSuffix()}`);
+    const pairs = await Promise.all(
+      orderIds.map(async (orderId, index) => {
+        const cart = carts[index % carts.length]!;
+        const update = call(cart.baseUrl, 'PUT', '/api/update-order', { orderId, status: 'confirmed' });
+        const create = call(cart.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 });
+        return { orderId, update: (await update).status, create: (await create).status };
+      }),
+    );
+    for (const pair of pairs) {
+      expect(pair.create, `create of ${pair.orderId}`).to.equal(201);
+      expect([200, 404], `update of ${pair.orderId}`).to.include(pair.update);
+    }
+    await reader!.caughtUp();
+    const misordered: string[] = [];
+    for (const pair of pairs) {
+      const expected = pair.update === 200 ? ['OrderCreated:pending', 'OrderStatusUpdated:confirmed'] : ['OrderCreated:pending'];
+      const actual = await topicSequence(config, reader!, pair.orderId, expected.length);
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) misordered.push(`${pair.orderId}: ${actual.join(' -> ')}`);
+    }
+    const bothApplied = pairs.filter((pair) => pair.update === 200).length;
+    expect(misordered, `orders whose events are not in the order they took effect (${misordered.length} of ${bothApplied} with both writes applied)`).to.deep.equal([]);
+  });
+
   it('when the leader stops, the standby takes over within a few seconds and writes — sent during and after the takeover — are answered 201/200 and published in order', async () => {
     const { leader, standby } = await roles();
     const before = await acknowledgedEvents(standby);
