@@ -158,10 +158,13 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     tracker.published(ids);
     metrics.produceBatchSize.observe(rows.length);
     for (const row of rows) metrics.eventsProduced.inc({ event_type: row.event_type, outcome: 'acknowledged' });
-    await client.query('DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])', [ids]);
-    for (let start = 0; start < ids.length; start += IDS_PER_NOTIFICATION) {
-      await notify(channels, `${PUBLISHED}${ids.slice(start, start + IDS_PER_NOTIFICATION).join(',')}`);
-    }
+    const notices: string[] = [];
+    for (let start = 0; start < ids.length; start += IDS_PER_NOTIFICATION) notices.push(`${PUBLISHED}${ids.slice(start, start + IDS_PER_NOTIFICATION).join(',')}`);
+    // One round trip: the delete and the notices to the other instances, committed together.
+    await client.query(
+      'WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])) SELECT pg_notify($2, notice) FROM unnest($3::text[]) AS notice',
+      [ids, channels.relay, notices],
+    );
   }
 
   /** A metadata round trip (creating the topic the first time), so an idle leader notices Kafka going and coming. */
