@@ -96,7 +96,18 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (isTransientFailure(error)) {
-    return new AppError('DEPENDENCY_UNAVAILABLE', `a dependency is unavailable: ${message}`, { cause: error });
+    return new AppError('DEPENDENCY_UNAVAILABLE', `a dependency is unavailable: ${withoutStatement(error, message)}`, { cause: error });
   }
   return new AppError('INTERNAL', message, { cause: error });
+}
+
+/**
+ * knex prefixes a database error's message with the failed statement, bindings filled in
+ * (`insert into ... values ('ORDER-1', ...) - deadlock detected`); an answer names the database's
+ * own words only, never the statement or its values.
+ */
+function withoutStatement(error: unknown, message: string): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const separator = message.lastIndexOf(' - ');
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && separator >= 0 ? message.slice(separator + 3) : message;
 }

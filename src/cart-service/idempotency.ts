@@ -72,7 +72,10 @@ export function createIdempotencyStore({ metrics, ttlSeconds }: { metrics: Metri
      */
     async claim(trx: Knex.Transaction, claims: IdempotencyClaim[]): Promise<Set<string>> {
       if (claims.length === 0) return new Set();
-      const rows = claims.map(({ key, fingerprint }) => ({ idempotency_key: key, fingerprint }));
+      // In key order, so two batches claiming the same keys lock them in the same order and cannot deadlock.
+      const rows = [...claims]
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map(({ key, fingerprint }) => ({ idempotency_key: key, fingerprint }));
       const claimed: Array<{ idempotency_key: string }> = await timeDbOperation(metrics, 'cart_idempotency_keys.claim', () =>
         trx(TABLE)
           .insert(rows)

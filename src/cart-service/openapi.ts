@@ -25,6 +25,17 @@ const unavailable = {
   ...json(ref('ErrorEnvelope')),
 };
 
+const ORDER_FIELDS = ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status'];
+const ORDER_PROPERTIES = {
+  orderId: { type: 'string', minLength: 1, examples: ['ORDER-001'] },
+  customerId: { type: 'string', minLength: 1 },
+  orderDate: { type: 'string', format: 'date-time' },
+  items: { type: 'array', minItems: 1, maxItems: MAX_ITEMS, items: ref('OrderItem') },
+  totalAmount: ref('Money'),
+  currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'Active ISO 4217 code.' },
+  status: ref('OrderStatus'),
+};
+
 /**
  * The cart service's OpenAPI 3.1 document, served at /docs (Swagger UI) and /docs/openapi.json.
  * The integration tests check every response they get against it.
@@ -126,18 +137,20 @@ export const OPENAPI_DOCUMENT = {
         required: ['itemId', 'quantity', 'price'],
         properties: { itemId: { type: 'string', minLength: 1 }, quantity: { type: 'integer', minimum: 1 }, price: ref('Money') },
       },
-      Order: {
+      Order: { type: 'object', required: ORDER_FIELDS, additionalProperties: false, properties: ORDER_PROPERTIES },
+      CartOrder: {
         type: 'object',
-        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status'],
+        required: ORDER_FIELDS,
         additionalProperties: false,
         properties: {
-          orderId: { type: 'string', minLength: 1, examples: ['ORDER-001'] },
-          customerId: { type: 'string', minLength: 1 },
-          orderDate: { type: 'string', format: 'date-time' },
-          items: { type: 'array', minItems: 1, maxItems: MAX_ITEMS, items: ref('OrderItem') },
-          totalAmount: ref('Money'),
-          currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'Active ISO 4217 code.' },
-          status: ref('OrderStatus'),
+          ...ORDER_PROPERTIES,
+          lastEvent: {
+            type: 'object',
+            required: ['eventId', 'eventType', 'published'],
+            additionalProperties: false,
+            description: 'The event of the latest write; published is false while it waits in the outbox. Absent for orders older than the outbox.',
+            properties: { eventId: { type: 'string', format: 'uuid' }, eventType: { enum: ['OrderCreated', 'OrderStatusUpdated'] }, published: { type: 'boolean' } },
+          },
         },
       },
       NewOrder: {
@@ -196,23 +209,7 @@ export const OPENAPI_DOCUMENT = {
         properties: {
           success: { const: true },
           message: { type: 'string' },
-          data: {
-            allOf: [
-              ref('Order'),
-              {
-                type: 'object',
-                properties: {
-                  lastEvent: {
-                    type: 'object',
-                    required: ['eventId', 'eventType', 'published'],
-                    additionalProperties: false,
-                    description: 'The event of the latest write; published is false while it waits in the outbox. Absent for orders older than the outbox.',
-                    properties: { eventId: { type: 'string', format: 'uuid' }, eventType: { enum: ['OrderCreated', 'OrderStatusUpdated'] }, published: { type: 'boolean' } },
-                  },
-                },
-              },
-            ],
-          },
+          data: ref('CartOrder'),
         },
       },
       ErrorEnvelope: {

@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { pendingAnswer, type Answer } from './answers';
 import { createKeyedQueue, fingerprintOf, parseIdempotencyKey, type IdempotencyClaim } from './idempotency';
 import type { OrderWriteBatcher, WriteCommand } from './order-write-batcher';
-import type { OutboxStore } from './outbox';
+import type { OutboxStore, PublicationWait } from './outbox';
 
 export interface WriteAndAnswerDeps {
   writes: OrderWriteBatcher;
@@ -30,9 +30,12 @@ export interface WriteRequest {
 export function createWriteAndAnswer({ writes, outbox, kafkaDownReason, publishTimeoutMs }: WriteAndAnswerDeps) {
   const inTurn = createKeyedQueue();
 
-  async function published(outboxId: string, wait: { published(timeoutMs: number): Promise<boolean> }, replayed: boolean): Promise<boolean> {
+  async function published(outboxId: string, wait: PublicationWait, replayed: boolean): Promise<boolean> {
     const stillPending = () => outbox.pending([outboxId]).then((pending) => pending.has(outboxId), () => true);
-    if (replayed && !(await stillPending())) return true;
+    if (replayed && !(await stillPending())) {
+      wait.cancel();
+      return true;
+    }
     return (await wait.published(publishTimeoutMs)) || !(await stillPending());
   }
 

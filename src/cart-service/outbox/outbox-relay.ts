@@ -155,16 +155,21 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   /** Acknowledged rows: wake their requests, delete them, tell the other instances. */
   async function settle(client: Client, channels: Channels, rows: OutboxRow[]): Promise<void> {
     const ids = rows.map((row) => row.id);
-    tracker.published(ids);
     metrics.produceBatchSize.observe(rows.length);
     for (const row of rows) metrics.eventsProduced.inc({ event_type: row.event_type, outcome: 'acknowledged' });
     const notices: string[] = [];
     for (let start = 0; start < ids.length; start += IDS_PER_NOTIFICATION) notices.push(`${PUBLISHED}${ids.slice(start, start + IDS_PER_NOTIFICATION).join(',')}`);
-    // One round trip: the delete and the notices to the other instances, committed together.
-    await client.query(
-      'WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])) SELECT pg_notify($2, notice) FROM unnest($3::text[]) AS notice',
-      [ids, channels.relay, notices],
-    );
+    try {
+      // One round trip: the delete and the notices to the other instances, committed together.
+      await client.query(
+        'WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])) SELECT pg_notify($2, notice) FROM unnest($3::text[]) AS notice',
+        [ids, channels.relay, notices],
+      );
+    } finally {
+      // After the delete, so an order read after its 201 shows its event published; and even when
+      // the delete failed, because Kafka has the events (they will be sent again, harmlessly).
+      tracker.published(ids);
+    }
   }
 
   /** A metadata round trip (creating the topic the first time), so an idle leader notices Kafka going and coming. */

@@ -3,10 +3,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Client } from 'pg';
 import type { ConfigKey } from '../../../src/config';
-import { createIdempotencyStore } from '../../../src/cart-service/idempotency';
-import { openSession } from '../../../src/lib/db';
+import { createCartOrderRepository } from '../../../src/cart-service/cart-order-repository';
+import { createOrderUseCase } from '../../../src/cart-service/create-order.use-case';
+import { createIdempotencyStore, fingerprintOf, type IdempotencyClaim } from '../../../src/cart-service/idempotency';
+import { createOrderEventEncoder } from '../../../src/cart-service/order-event-encoder';
+import { createOrderWriteBatcher } from '../../../src/cart-service/order-write-batcher';
+import { createOutboxRelay, createOutboxStore, createPublicationTracker } from '../../../src/cart-service/outbox';
+import { createWriteAndAnswer } from '../../../src/cart-service/write-and-answer';
+import { openSession, type Knex } from '../../../src/lib/db';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { createMetrics } from '../../../src/lib/metrics';
+import { createLogger } from '../../../src/logger';
 import { uniqueSuffix } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { call, collectTopic, expectMatchesOpenApi, startTestCartService, validOrderBody, type ApiResponse, type TestCartService } from './cart-service-harness';
@@ -58,12 +65,26 @@ async function send(cart: TestCartService, method: 'POST' | 'PUT', path: string,
 const create = (cart: TestCartService, body: unknown, idempotencyKey?: string) => send(cart, 'POST', CREATE, body, idempotencyKey);
 const update = (cart: TestCartService, body: unknown, idempotencyKey?: string) => send(cart, 'PUT', UPDATE, body, idempotencyKey);
 
-/** GET /api/orders/{orderId}, checked against the OpenAPI document. */
+/** Answers of GET /api/orders/{orderId} in the running test, checked against the OpenAPI document once its behaviour is asserted. */
+const getAnswers: Array<{ path: string; response: ApiResponse }> = [];
+
+/** GET /api/orders/{orderId}; see {@link expectGetAnswersMatchOpenApi}. */
 async function orderAsTheCartKnowsIt(cart: TestCartService, orderId: string): Promise<ApiResponse> {
   const path = `/api/orders/${encodeURIComponent(orderId)}`;
   const response = await call(cart.baseUrl, 'GET', path);
-  expectMatchesOpenApi('get', path, response);
+  getAnswers.push({ path, response });
   return response;
+}
+
+/** The OpenAPI check of every GET of the test, last, so that a mismatch does not hide what the test shows about behaviour. */
+function expectGetAnswersMatchOpenApi(): void {
+  expect(getAnswers).to.not.have.length(0);
+  for (const { path, response } of getAnswers) expectMatchesOpenApi('get', path, response);
+}
+
+/** The order's row in the cart's own record (cart_orders), or undefined. */
+async function storedOrder(cart: TestCartService, orderId: string): Promise<{ status: string; order: OrderData } | undefined> {
+  return cart.db.knex('cart_orders').where({ order_id: orderId }).first('status', 'order');
 }
 
 const dataOf = (reply: ApiResponse) => (reply.body as { data: CartOrderData }).data;
@@ -101,6 +122,10 @@ describe('cart service: the Idempotency-Key header', function () {
     return started;
   }
 
+  beforeEach(() => {
+    getAnswers.length = 0;
+  });
+
   afterEach(async () => {
     await lockHolder?.end().catch(() => undefined);
     lockHolder = undefined;
@@ -126,7 +151,7 @@ describe('cart service: the Idempotency-Key header', function () {
         expect(created.status, what).to.equal(400);
         expect(errorOf(created).code, what).to.equal('VALIDATION_FAILED');
         expect(errorOf(created).errors?.map((error) => error.field), what).to.deep.equal(['Idempotency-Key']);
-        expect((await orderAsTheCartKnowsIt(cart, orderId)).status, `${what}: no order`).to.equal(404);
+        expect(await storedOrder(cart, orderId), `${what}: no order`).to.equal(undefined);
 
         const updated = await update(cart, { orderId, status: 'confirmed' }, header);
         expect(updated.status, what).to.equal(400);
@@ -217,7 +242,7 @@ describe('cart service: the Idempotency-Key header', function () {
       const later = await update(cart, { orderId, status: 'confirmed' }, key);
       expect(later.status).to.equal(200);
       expect(later.text).to.equal(confirmed.text);
-      expect(dataOf(await orderAsTheCartKnowsIt(cart, orderId)).status).to.equal('paid');
+      expect((await storedOrder(cart, orderId))?.status).to.equal('paid');
       expect(await recordsPublished(cart), 'OrderCreated, confirmed, paid').to.equal(3);
     });
   });
@@ -239,8 +264,8 @@ describe('cart service: the Idempotency-Key header', function () {
       expect(otherCount.status).to.equal(422);
       expect(errorOf(otherCount).code).to.equal('IDEMPOTENCY_KEY_REUSED');
 
-      expect((await orderAsTheCartKnowsIt(cart, otherOrderId)).status).to.equal(404);
-      expect(dataOf(await orderAsTheCartKnowsIt(cart, orderId)).items).to.have.length(2);
+      expect(await storedOrder(cart, otherOrderId)).to.equal(undefined);
+      expect((await storedOrder(cart, orderId))?.order.items).to.have.length(2);
       expect(await recordsPublished(cart), 'records on the topic').to.equal(1);
       // The key still holds its first answer.
       expect((await create(cart, { orderId, numItems: 2 }, key)).text).to.equal(first.text);
@@ -254,15 +279,17 @@ describe('cart service: the Idempotency-Key header', function () {
       const updated = await update(cart, { orderId, status: 'confirmed' }, key);
       expect(updated.status).to.equal(422);
       expect(errorOf(updated).code).to.equal('IDEMPOTENCY_KEY_REUSED');
-      expect(dataOf(await orderAsTheCartKnowsIt(cart, orderId)).status).to.equal('pending');
+      expect((await storedOrder(cart, orderId))?.status).to.equal('pending');
 
       const otherOrderId = newOrderId();
       expect((await create(cart, { orderId: otherOrderId, numItems: 1 })).status).to.equal(201);
       const updateKey = newKey();
       expect((await update(cart, { orderId: otherOrderId, status: 'confirmed' }, updateKey)).status).to.equal(200);
-      const created = await create(cart, { orderId: otherOrderId, status: 'confirmed' }, updateKey);
+      const thirdOrderId = newOrderId();
+      const created = await create(cart, { orderId: thirdOrderId, numItems: 1 }, updateKey);
       expect(created.status).to.equal(422);
       expect(errorOf(created).code).to.equal('IDEMPOTENCY_KEY_REUSED');
+      expect(await storedOrder(cart, thirdOrderId)).to.equal(undefined);
       expect(await recordsPublished(cart), 'two OrderCreated, one OrderStatusUpdated').to.equal(3);
     });
   });
@@ -280,7 +307,7 @@ describe('cart service: the Idempotency-Key header', function () {
       const again = await update(cart, { orderId, status: 'confirmed' }, key);
       expect(again.status).to.equal(404);
       expect(again.text).to.equal(unknown.text);
-      expect(dataOf(await orderAsTheCartKnowsIt(cart, orderId)).status, 'the replay changed nothing').to.equal('pending');
+      expect((await storedOrder(cart, orderId))?.status, 'the replay changed nothing').to.equal('pending');
       // The same update under a new key executes.
       expect((await update(cart, { orderId, status: 'confirmed' }, newKey())).status).to.equal(200);
     });
@@ -308,7 +335,7 @@ describe('cart service: the Idempotency-Key header', function () {
       const replies = await Promise.all(Array.from({ length: 10 }, () => create(cart, { orderId, numItems: 2 }, key)));
       expect(replies.map((reply) => reply.status)).to.deep.equal(Array.from({ length: 10 }, () => 201));
       expect(new Set(replies.map((reply) => reply.text)).size, 'distinct bodies').to.equal(1);
-      expect(await cart.db.knex('cart_orders').where({ order_id: orderId }).count({ rows: '*' }).first()).to.deep.equal({ rows: '1' });
+      expect(await storedOrder(cart, orderId)).to.deep.include({ status: 'pending' });
       expect(await recordsPublished(cart), 'records on the topic').to.equal(1);
     });
 
@@ -336,6 +363,45 @@ describe('cart service: the Idempotency-Key header', function () {
       } finally {
         await second.stop();
       }
+    });
+
+    it('lets two instances claim the same keys in opposite orders at once without a deadlock, each key claimed once', async () => {
+      // Two instances whose batches hold the same keys in other orders (clients retrying against a
+      // load balancer). A third transaction holds m and n, so that each claim stops halfway holding
+      // its first key; once it lets go, each claim wants the key the other one holds.
+      const cart = await startCart();
+      const { knex, schema } = cart.db;
+      const store = createIdempotencyStore({ metrics: createMetrics('cart-service'), ttlSeconds: 3_600 });
+      const claim = (key: string): IdempotencyClaim => ({ key, fingerprint: fingerprintOf('create-order', { orderId: key, numItems: 1 }) });
+      const claimInItsOwnTransaction = async (claims: IdempotencyClaim[]): Promise<string[]> => {
+        const trx = await knex.transaction();
+        try {
+          const claimed = await store.claim(trx, claims);
+          await trx.commit();
+          return [...claimed];
+        } catch (error) {
+          await trx.rollback().catch(() => undefined);
+          throw error;
+        }
+      };
+      const waitingForLocks = async (): Promise<number> => {
+        const { rows } = (await knex.raw(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'`, [
+          schema,
+        ])) as { rows: Array<{ waiting: number }> };
+        return rows[0]?.waiting ?? 0;
+      };
+
+      const gate: Knex.Transaction = await knex.transaction();
+      await store.claim(gate, [claim('m'), claim('n')]);
+      const first = claimInItsOwnTransaction([claim('a'), claim('m'), claim('b')]);
+      const second = claimInItsOwnTransaction([claim('b'), claim('n'), claim('a')]);
+      await waitFor(async () => (await waitingForLocks()) === 2, { what: 'both claims to wait' });
+      await gate.rollback();
+
+      const outcomes = await Promise.allSettled([first, second]);
+      expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? 'claimed' : String(outcome.reason)))).to.deep.equal(['claimed', 'claimed']);
+      const claimed = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
+      expect(claimed.sort()).to.deep.equal(['a', 'b', 'm', 'n']);
     });
   });
 
@@ -410,6 +476,80 @@ describe('cart service: the Idempotency-Key header', function () {
       expect(lastEvent).to.include({ eventType: 'OrderCreated', published: true });
       const [message] = await topic.waitForKey(orderId);
       expect(message!.headers?.['event-id']?.toString()).to.equal(lastEvent?.eventId);
+      expectGetAnswersMatchOpenApi();
+    });
+
+    it('201 means acknowledged by Kafka: a GET right after it never shows the event unpublished (480 creates from 8 clients)', async () => {
+      const cart = await startCart();
+      const shownUnpublished: string[] = [];
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let index = 0; index < 60; index += 1) {
+            const orderId = newOrderId();
+            expect((await create(cart, { orderId, numItems: 1 })).status).to.equal(201);
+            const known = await orderAsTheCartKnowsIt(cart, orderId);
+            if (dataOf(known).lastEvent?.published !== true) shownUnpublished.push(orderId);
+          }
+        }),
+      );
+      expect(shownUnpublished, 'orders whose GET right after the 201 said published: false').to.deep.equal([]);
+      expectGetAnswersMatchOpenApi();
+    });
+
+    it('a repeat answered from an already published event leaves no wait behind in the publication tracker', async () => {
+      // The write path assembled from its parts, as server.ts does, to look at its tracker.
+      const cart = await startCart();
+      await cart.stop();
+      const { config } = cart;
+      const { knex } = cart.db;
+      const metrics = createMetrics('cart-service');
+      const logger = createLogger('silent', 'idempotency-key-test');
+      const tracker = createPublicationTracker();
+      const outbox = createOutboxStore({ knex, metrics });
+      const encoder = createOrderEventEncoder({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC, metrics });
+      await encoder.start();
+      const relay = createOutboxRelay({
+        knex,
+        kafka: createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'idempotency-key-test-relay' }),
+        topic: config.ORDER_EVENTS_TOPIC,
+        tracker,
+        metrics,
+        logger,
+        maxBatch: config.PRODUCER_MAX_BATCH,
+        maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
+        sendTimeoutMs: 5_000,
+        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        takeoverIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      });
+      await relay.start();
+      const batcher = createOrderWriteBatcher({
+        knex,
+        orders: createCartOrderRepository({ knex, metrics }),
+        outbox,
+        idempotency: createIdempotencyStore({ metrics, ttlSeconds: config.IDEMPOTENCY_TTL }),
+        encoder,
+        tracker,
+        batching: true,
+        maxBatch: config.PRODUCER_MAX_BATCH,
+      });
+      try {
+        const writes = createWriteAndAnswer({ writes: batcher, outbox, kafkaDownReason: relay.kafkaDownReason, publishTimeoutMs: 5_000 });
+        const createOrder = createOrderUseCase({ encoder, writes, logger });
+        const request = { body: { orderId: newOrderId(), numItems: 1 }, idempotencyKey: newKey() };
+        const first = await createOrder(request);
+        expect(first.status).to.equal(201);
+        expect(await recordsPublished(cart)).to.equal(1);
+        expect(tracker.waiting, 'after the first answer').to.equal(0);
+
+        for (let repeat = 0; repeat < 3; repeat += 1) {
+          const { status, body } = await createOrder(request);
+          expect({ status, body }).to.deep.equal(first);
+        }
+        expect(tracker.waiting, 'after three replays').to.equal(0);
+      } finally {
+        await batcher.flush();
+        await relay.stop();
+      }
     });
 
     it('the order as the cart knows it follows an update to its OrderStatusUpdated, and is 404 for an unknown id', async () => {
@@ -426,6 +566,7 @@ describe('cart service: the Idempotency-Key header', function () {
       const unknown = await orderAsTheCartKnowsIt(cart, newOrderId());
       expect(unknown.status).to.equal(404);
       expect(errorOf(unknown).code).to.equal('NOT_FOUND');
+      expectGetAnswersMatchOpenApi();
     });
 
     it('202 means committed with the event pending: replayed as 202 while it waits, as the first 201 once the relay published it', async () => {
@@ -474,6 +615,7 @@ describe('cart service: the Idempotency-Key header', function () {
       expect(afterPublication.status).to.equal(201);
       expect(afterPublication.body).to.deep.equal({ success: true, message: `order ${orderId} created`, data: body.data });
       expect(await recordsPublished(cart), 'records on the topic').to.equal(1);
+      expectGetAnswersMatchOpenApi();
     });
   });
 });
