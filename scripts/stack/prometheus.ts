@@ -56,7 +56,10 @@ export const prometheus: StackComponent = {
 
   async start() {
     const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
-    const startedHere = runningPid(PID_FILE) === undefined;
+    const runningAlready = runningPid(PID_FILE);
+    const startedHere = runningAlready === undefined;
+    // Already running: it rereads its configuration and alert rules on SIGHUP, so edited rules apply without a restart.
+    if (runningAlready !== undefined) process.kill(runningAlready, 'SIGHUP');
     if (startedHere) {
       await assertPortFree(port, 'prometheus');
       mkdirSync(PROMETHEUS_TARGETS_DIR, { recursive: true });
