@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaJSDeleteGroupsError, logLevel, type Admin } from 'kafkajs';
 import { Client, escapeIdentifier } from 'pg';
 import { EVENT_SCHEMAS } from '../../src/generated';
 import { subjectFor } from '../../src/lib/registry';
@@ -45,9 +45,19 @@ export async function deleteKafkaLeftovers(brokers: string, { topics, groups }: 
     const existing = new Set(await admin.listTopics());
     const doomed = topics.filter((topic) => existing.has(topic));
     if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
-    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined); // a group that never committed does not exist
+    if (groups.length > 0) await deleteGroups(admin, groups);
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function deleteGroups(admin: Admin, groups: string[]): Promise<void> {
+  try {
+    await admin.deleteGroups(groups);
+  } catch (error) {
+    // A group that never committed an offset does not exist: nothing was left behind.
+    const neverCreated = error instanceof KafkaJSDeleteGroupsError && error.groups.every((group) => group.error?.type === 'GROUP_ID_NOT_FOUND');
+    if (!neverCreated) throw error;
   }
 }
 

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 /**
  * Where the CPU went during a measurement, in cores (1 = one core busy all the time). On a
  * 2-core machine the load generator, the servers and the stack all compete, so a figure means
- * little without this: `other` is whatever else ran (another build or test run shows up there).
+ * little without this; another build or test run beside the bench shows up in `other`.
  */
 export interface CpuSplit {
   /** The bench process: the load generator, mostly. */
@@ -13,7 +13,7 @@ export interface CpuSplit {
   /** The server processes under test. */
   servers: number;
   stack: Record<StackPart, number>;
-  /** The machine's busy time not accounted for above. */
+  /** The machine's busy time not accounted for above: other processes, and the kernel's interrupt work (loopback TCP, mostly). */
   other: number;
   /** Cores of the machine. */
   cores: number;
@@ -96,11 +96,14 @@ function processTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-/** Busy ticks of all CPUs: everything in the `cpu` line of /proc/stat except idle and iowait. */
+/**
+ * Busy ticks of all CPUs from the `cpu` line of /proc/stat: user, nice, system and interrupt time.
+ * Not idle or iowait, and not steal: that is the hypervisor running someone else, not work here.
+ */
 function machineBusyTicks(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
-  const [user = 0, nice = 0, system = 0, _idle = 0, _iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
-  return user + nice + system + irq + softirq + steal;
+  const [user = 0, nice = 0, system = 0, _idle = 0, _iowait = 0, irq = 0, softirq = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  return user + nice + system + irq + softirq;
 }
 
 function clockTicksPerSecond(): number {

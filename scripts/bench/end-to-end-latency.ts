@@ -6,8 +6,8 @@ import { createOrderBody } from './throughput-run';
 
 /** Pause between two order-details polls of one sampled order; with one GET's round trip it bounds the resolution. */
 export const POLL_INTERVAL_MS = 2;
-/** A sampled order not visible this long after its POST counts as not seen. */
-const VISIBILITY_TIMEOUT_MS = 10_000;
+/** A sampled order not visible this long after its POST counts as not visible. */
+export const VISIBILITY_TIMEOUT_MS = 10_000;
 /** Connections to the order service; sampled orders are few and each polls one GET at a time. */
 const QUERY_SOCKETS = 16;
 /** Probe orders sent before the window: enough that every one of the 3 partitions gets some (a miss is 3 x (2/3)^24 ≈ 0.02%). */

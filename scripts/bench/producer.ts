@@ -65,6 +65,12 @@ const MODE_RUNNERS: Record<ModeName, (context: BenchContext) => Promise<void>> =
 /** Orders per second the end-to-end sampler follows into the order service. */
 const SAMPLED_ORDERS_PER_SECOND = 20;
 
+/** After Ctrl-C the run ends by itself once its servers are gone; should it not, this long after it is cleaned up and left. */
+const INTERRUPT_GRACE_MS = 30_000;
+
+/** Set by the first Ctrl-C (or SIGTERM): no server starts after it. */
+let interruptedBy: NodeJS.Signals | undefined;
+
 const startedAt = Date.now();
 
 function progress(line: string): void {
@@ -155,15 +161,20 @@ async function measureMode(context: BenchContext, mode: ModeName, server: Server
 
 /** Starts a server, runs `work` against it, and stops it whatever happens. */
 async function withServer<T>(spec: ServerSpec, work: (server: ServerProcess) => Promise<T>): Promise<T> {
+  assertNotInterrupted();
   progress(`${spec.name}: starting ${spec.entry} on port ${spec.port}`);
   const starting = Date.now();
   const server = await startServer(spec);
+  if (interruptedBy) await server.stop();
+  assertNotInterrupted();
   progress(`${spec.name}: answering after ${((Date.now() - starting) / 1000).toFixed(1)} s (pid ${server.pid})`);
   try {
     return await work(server);
   } finally {
     progress(`${spec.name}: stopping`);
     await server.stop();
+    const lines = server.logLineCount();
+    if (lines > 0) progress(`${spec.name} logged ${lines} lines at LOG_LEVEL=warn; the last: ${server.logTail().at(-1) ?? ''}`);
   }
 }
 
@@ -180,17 +191,27 @@ function deferKafkaCleanup(context: BenchContext, topics: string[], groups: stri
   );
 }
 
-/** Ctrl-C (or SIGTERM): stop the servers and clean up, then exit; a second one exits at once (the servers are killed on exit). */
+function assertNotInterrupted(): void {
+  if (interruptedBy) throw new Error(`interrupted by ${interruptedBy}`);
+}
+
+function exitCodeOf(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}
+
+/**
+ * Ctrl-C (or SIGTERM) stops the servers; the run then fails fast (each measurement ends when its
+ * server exits), prints what it measured so far and cleans up. A second one exits at once (the
+ * servers are killed on exit).
+ */
 function stopOnInterrupt(cleanup: CleanupStack): void {
-  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    const exitCode = 128 + constants.signals[signal];
-    if (interrupted) process.exit(exitCode);
-    interrupted = true;
-    progress(`${signal}: stopping the servers and cleaning up (${signal} again to quit at once)`);
-    void stopAllServers()
-      .then(() => cleanup.run())
-      .finally(() => process.exit(exitCode));
+    if (interruptedBy) process.exit(exitCodeOf(signal));
+    interruptedBy = signal;
+    progress(`${signal}: stopping the servers, then the results so far and the cleanup (${signal} again to quit at once)`);
+    void stopAllServers();
+    const leave = () => void cleanup.run().finally(() => process.exit(exitCodeOf(signal)));
+    setTimeout(leave, INTERRUPT_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -262,6 +283,10 @@ async function main(): Promise<number> {
   }
   const { modes, endToEnd } = context.results;
   printReport({ concurrency: options.concurrency, durationSeconds: options.duration, warmupSeconds: options.warmup, body: throughputBody(context.suffix) }, modes, endToEnd);
+  if (interruptedBy) {
+    console.error(`\n✗ bench:producer interrupted by ${interruptedBy}`);
+    return exitCodeOf(interruptedBy);
+  }
   if (failure === undefined) return 0;
   console.error(`\n✗ bench:producer failed: ${failure instanceof Error ? failure.message : String(failure)}`);
   if (!(failure instanceof ServerFailure)) console.error('  (is the local stack up? npx tsx scripts/stack/cli.ts status)');

@@ -39,6 +39,8 @@ export interface ServerProcess {
   exited: Promise<ExitInfo>;
   /** Its last log lines, stdout and stderr interleaved. */
   logTail(): string[];
+  /** Lines it has logged so far; the servers run at LOG_LEVEL=warn, so any line is worth a look. */
+  logLineCount(): number;
   /** SIGTERM, then waits for the exit; SIGKILL when the graceful stop takes too long. Idempotent. */
   stop(): Promise<void>;
 }
@@ -105,7 +107,7 @@ export function whileServersRun<T>(servers: ServerProcess[], work: Promise<T>): 
 function trackServer(spec: ServerSpec, child: ChildProcess): ServerProcess {
   const { pid } = child;
   if (pid === undefined) throw new ServerFailure(spec.name, `could not be spawned (node --import tsx ${spec.entry})`, []);
-  const tail = collectLogTail(child);
+  const log = collectLog(child);
   const exited = new Promise<ExitInfo>((resolveExit) => {
     child.once('exit', (code, signal) => resolveExit({ code, signal }));
   });
@@ -115,7 +117,8 @@ function trackServer(spec: ServerSpec, child: ChildProcess): ServerProcess {
     pid,
     url: (path) => `http://127.0.0.1:${spec.port}${path}`,
     exited,
-    logTail: () => [...tail],
+    logTail: () => [...log.tail],
+    logLineCount: () => log.count,
     stop() {
       stopping ??= stopGracefully(server, () => exitOf(child)).finally(() => running.delete(server));
       return stopping;
@@ -125,16 +128,17 @@ function trackServer(spec: ServerSpec, child: ChildProcess): ServerProcess {
   return server;
 }
 
-function collectLogTail(child: ChildProcess): string[] {
-  const tail: string[] = [];
+function collectLog(child: ChildProcess): { tail: string[]; count: number } {
+  const log = { tail: [] as string[], count: 0 };
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
-      tail.push(line);
-      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      log.count += 1;
+      log.tail.push(line);
+      if (log.tail.length > LOG_TAIL_LINES) log.tail.shift();
     });
   }
-  return tail;
+  return log;
 }
 
 function exitOf(child: ChildProcess): ExitInfo | undefined {
@@ -161,7 +165,8 @@ async function stopGracefully(server: ServerProcess, exit: () => ExitInfo | unde
     console.error(`! ${server.name} did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM; killing it`);
     signalGroup(server.pid, 'SIGKILL');
     await server.exited;
-  } else if (graceful.code !== 0) {
+  } else if (graceful.signal === null && graceful.code !== 0) {
+    // (Killed by the SIGTERM itself means it was stopped before it had installed its handler: fine.)
     console.error(`! ${server.name} stopped badly (${describeExit(graceful)}); its last log lines:\n${server.logTail().join('\n')}`);
   }
 }
