@@ -61,19 +61,23 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
      */
     async insertNew(trx: Knex.Transaction, writes: OrderWrite[]): Promise<Set<string>> {
       if (writes.length === 0) return new Set();
-      const rows = [...writes]
-        .sort((a, b) => byOrderId(a.order.orderId, b.order.orderId))
-        .map(({ order, lastEvent }) => ({
-          order_id: order.orderId,
-          status: order.status,
-          order,
-          last_event_id: lastEvent.eventId,
-          last_event_type: lastEvent.eventType,
-        }));
-      const inserted: Array<{ order_id: string }> = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
-        trx(TABLE).insert(rows).onConflict('order_id').ignore().returning('order_id'),
-      );
-      return new Set(inserted.map((row) => row.order_id));
+      const sorted = [...writes].sort((a, b) => byOrderId(a.order.orderId, b.order.orderId));
+      // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
+      const { rows } = (await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
+        trx.raw(
+          `INSERT INTO ${TABLE} (order_id, status, "order", last_event_id, last_event_type)
+           SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::uuid[], ?::text[])
+           ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+          [
+            sorted.map(({ order }) => order.orderId),
+            sorted.map(({ order }) => order.status),
+            sorted.map(({ order }) => JSON.stringify(order)),
+            sorted.map(({ lastEvent }) => lastEvent.eventId),
+            sorted.map(({ lastEvent }) => lastEvent.eventType),
+          ],
+        ),
+      )) as { rows: Array<{ order_id: string }> };
+      return new Set(rows.map((row) => row.order_id));
     },
 
     /** The known orders among `orderIds`, their rows locked until the transaction ends (in id order, so batches cannot deadlock). */

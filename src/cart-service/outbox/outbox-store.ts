@@ -26,19 +26,27 @@ export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metr
      */
     async insert(trx: Knex.Transaction, entries: OutboxEntry[]): Promise<string[]> {
       if (entries.length === 0) return [];
-      const rows = entries.map((entry) => ({
-        event_id: entry.eventId,
-        event_type: entry.eventType,
-        order_id: entry.orderId,
-        topic: entry.topic,
-        message_key: entry.key,
-        value: entry.value,
-        schema_id: entry.schemaId,
-        headers: entry.headers,
-      }));
-      const inserted: Array<{ id: string; event_id: string }> = await timeDbOperation(metrics, 'cart_outbox.insert', () =>
-        trx(TABLE).insert(rows).returning(['id', 'event_id']),
-      );
+      // One array per column (unnest), inserted in array order so ids follow the entries' order.
+      const { rows: inserted } = (await timeDbOperation(metrics, 'cart_outbox.insert', () =>
+        trx.raw(
+          `INSERT INTO ${TABLE} (event_id, event_type, order_id, topic, message_key, value, schema_id, headers)
+           SELECT event_id, event_type, order_id, topic, message_key, value, schema_id, headers
+           FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::int[], ?::jsonb[])
+             WITH ORDINALITY AS entry(event_id, event_type, order_id, topic, message_key, value, schema_id, headers, position)
+           ORDER BY position
+           RETURNING id, event_id`,
+          [
+            entries.map((entry) => entry.eventId),
+            entries.map((entry) => entry.eventType),
+            entries.map((entry) => entry.orderId),
+            entries.map((entry) => entry.topic),
+            entries.map((entry) => entry.key),
+            entries.map((entry) => entry.value),
+            entries.map((entry) => entry.schemaId),
+            entries.map((entry) => JSON.stringify(entry.headers)),
+          ],
+        ),
+      )) as { rows: Array<{ id: string; event_id: string }> };
       const idOf = new Map(inserted.map((row) => [row.event_id, String(row.id)]));
       return entries.map((entry) => {
         const id = idOf.get(entry.eventId);
