@@ -1,5 +1,5 @@
 import type { OrderJson, OrderStatus } from '../domain';
-import type { Knex } from '../lib/db';
+import type { Knex, SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 
 /** An order as the cart service knows it, with the latest event it wrote for it. */
@@ -59,14 +59,14 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
      * known (or inserted by a concurrent transaction that commits) is skipped, not an error.
      * Rows go in order of id, so concurrent batches lock them in the same order and cannot deadlock.
      */
-    async insertNew(trx: Knex.Transaction, writes: OrderWrite[]): Promise<Set<string>> {
+    async insertNew(tx: SqlTransaction, writes: OrderWrite[]): Promise<Set<string>> {
       if (writes.length === 0) return new Set();
       const sorted = [...writes].sort((a, b) => byOrderId(a.order.orderId, b.order.orderId));
       // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
-      const { rows } = (await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
-        trx.raw(
+      const rows = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
+        tx.query<{ order_id: string }>(
           `INSERT INTO ${TABLE} (order_id, status, "order", last_event_id, last_event_type)
-           SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::uuid[], ?::text[])
+           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::text[])
            ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
           [
             sorted.map(({ order }) => order.orderId),
@@ -76,29 +76,37 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
             sorted.map(({ lastEvent }) => lastEvent.eventType),
           ],
         ),
-      )) as { rows: Array<{ order_id: string }> };
+      );
       return new Set(rows.map((row) => row.order_id));
     },
 
     /** The known orders among `orderIds`, their rows locked until the transaction ends (in id order, so batches cannot deadlock). */
-    async lockForUpdate(trx: Knex.Transaction, orderIds: string[]): Promise<Map<string, CartOrderRecord>> {
+    async lockForUpdate(tx: SqlTransaction, orderIds: string[]): Promise<Map<string, CartOrderRecord>> {
       const unique = [...new Set(orderIds)].sort(byOrderId);
-      const rows: CartOrderRow[] = await timeDbOperation(metrics, 'cart_orders.select_for_update', () =>
-        trx(TABLE).whereIn('order_id', unique).orderBy('order_id').forUpdate().select('order_id', 'status', 'order', 'last_event_id', 'last_event_type'),
+      const rows = await timeDbOperation(metrics, 'cart_orders.select_for_update', () =>
+        tx.query<CartOrderRow>(
+          `SELECT order_id, status, "order", last_event_id, last_event_type FROM ${TABLE} WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE`,
+          [unique],
+        ),
       );
       return new Map(rows.map((row) => [row.order_id, toRecord(row)]));
     },
 
     /** Stores each order's new status and latest event, in one statement. */
-    async saveStatuses(trx: Knex.Transaction, writes: OrderWrite[]): Promise<void> {
+    async saveStatuses(tx: SqlTransaction, writes: OrderWrite[]): Promise<void> {
       if (writes.length === 0) return;
-      const values = writes.map(() => '(?, ?, ?::jsonb, ?::uuid, ?)').join(', ');
-      const bindings = writes.flatMap(({ order, lastEvent }) => [order.orderId, order.status, JSON.stringify(order), lastEvent.eventId, lastEvent.eventType]);
       await timeDbOperation(metrics, 'cart_orders.update_status', () =>
-        trx.raw(
+        tx.query(
           `UPDATE ${TABLE} AS o SET status = v.status, "order" = v.order_json, last_event_id = v.event_id, last_event_type = v.event_type, updated_at = now()
-           FROM (VALUES ${values}) AS v(order_id, status, order_json, event_id, event_type) WHERE o.order_id = v.order_id`,
-          bindings,
+           FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::text[]) AS v(order_id, status, order_json, event_id, event_type)
+           WHERE o.order_id = v.order_id`,
+          [
+            writes.map(({ order }) => order.orderId),
+            writes.map(({ order }) => order.status),
+            writes.map(({ order }) => JSON.stringify(order)),
+            writes.map(({ lastEvent }) => lastEvent.eventId),
+            writes.map(({ lastEvent }) => lastEvent.eventType),
+          ],
         ),
       );
     },

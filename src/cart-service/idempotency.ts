@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
 import { AppError } from '../errors';
-import type { Knex } from '../lib/db';
+import type { Knex, SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 import type { Answer } from './answers';
 
@@ -70,27 +70,26 @@ export function createIdempotencyStore({ metrics, ttlSeconds }: { metrics: Metri
      * Claims the keys that are new (or whose record outlived the TTL) and returns them; any other
      * key already has an answer, to be read with `find`.
      */
-    async claim(trx: Knex.Transaction, claims: IdempotencyClaim[]): Promise<Set<string>> {
+    async claim(tx: SqlTransaction, claims: IdempotencyClaim[]): Promise<Set<string>> {
       if (claims.length === 0) return new Set();
       // In key order, so two batches claiming the same keys lock them in the same order and cannot deadlock.
-      const rows = [...claims]
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-        .map(({ key, fingerprint }) => ({ idempotency_key: key, fingerprint }));
-      const claimed: Array<{ idempotency_key: string }> = await timeDbOperation(metrics, 'cart_idempotency_keys.claim', () =>
-        trx(TABLE)
-          .insert(rows)
-          .onConflict('idempotency_key')
-          .merge({ fingerprint: trx.raw('excluded.fingerprint'), status: null, body: null, outbox_id: null, created_at: trx.fn.now() })
-          .where(`${TABLE}.created_at`, '<', trx.raw('now() - make_interval(secs => ?)', [ttlSeconds]))
-          .returning('idempotency_key'),
+      const sorted = [...claims].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const claimed = await timeDbOperation(metrics, 'cart_idempotency_keys.claim', () =>
+        tx.query<{ idempotency_key: string }>(
+          `INSERT INTO ${TABLE} AS k (idempotency_key, fingerprint) SELECT * FROM unnest($1::text[], $2::text[])
+           ON CONFLICT (idempotency_key) DO UPDATE SET fingerprint = excluded.fingerprint, status = NULL, body = NULL, outbox_id = NULL, created_at = now()
+             WHERE k.created_at < now() - make_interval(secs => $3)
+           RETURNING idempotency_key`,
+          [sorted.map((claim) => claim.key), sorted.map((claim) => claim.fingerprint), ttlSeconds],
+        ),
       );
       return new Set(claimed.map((row) => row.idempotency_key));
     },
 
     /** The stored answers of `keys`. */
-    async find(trx: Knex.Transaction, keys: string[]): Promise<Map<string, StoredAnswer>> {
+    async find(tx: SqlTransaction, keys: string[]): Promise<Map<string, StoredAnswer>> {
       if (keys.length === 0) return new Map();
-      const rows: KeyRow[] = await trx(TABLE).whereIn('idempotency_key', keys).select();
+      const rows = await tx.query<KeyRow>(`SELECT idempotency_key, fingerprint, status, body, outbox_id FROM ${TABLE} WHERE idempotency_key = ANY($1::text[])`, [keys]);
       const found = new Map<string, StoredAnswer>();
       for (const row of rows) {
         if (row.status === null || row.body === null) continue;
@@ -100,15 +99,19 @@ export function createIdempotencyStore({ metrics, ttlSeconds }: { metrics: Metri
     },
 
     /** Records the answers of claimed keys, in the transaction that claimed them. */
-    async answer(trx: Knex.Transaction, answers: Array<{ key: string; answer: Answer; outboxId?: string }>): Promise<void> {
+    async answer(tx: SqlTransaction, answers: Array<{ key: string; answer: Answer; outboxId?: string }>): Promise<void> {
       if (answers.length === 0) return;
-      const values = answers.map(() => '(?, ?::int, ?::json, ?::bigint)').join(', ');
-      const bindings = answers.flatMap(({ key, answer, outboxId }) => [key, answer.status, JSON.stringify(answer.body), outboxId ?? null]);
       await timeDbOperation(metrics, 'cart_idempotency_keys.answer', () =>
-        trx.raw(
+        tx.query(
           `UPDATE ${TABLE} AS k SET status = v.status, body = v.body, outbox_id = v.outbox_id
-           FROM (VALUES ${values}) AS v(idempotency_key, status, body, outbox_id) WHERE k.idempotency_key = v.idempotency_key`,
-          bindings,
+           FROM unnest($1::text[], $2::int[], $3::json[], $4::bigint[]) AS v(idempotency_key, status, body, outbox_id)
+           WHERE k.idempotency_key = v.idempotency_key`,
+          [
+            answers.map(({ key }) => key),
+            answers.map(({ answer }) => answer.status),
+            answers.map(({ answer }) => JSON.stringify(answer.body)),
+            answers.map(({ outboxId }) => outboxId ?? null),
+          ],
         ),
       );
     },

@@ -1,7 +1,7 @@
 import { assertTransition, type OrderJson, type OrderStatus } from '../domain';
 import { AppError, toAppError } from '../errors';
 import { createMicroBatcher, type BatchOutcome } from '../lib/batching';
-import type { Knex } from '../lib/db';
+import type { Knex, SqlTransaction } from '../lib/db';
 import { errorAnswer, successAnswer, type Answer } from './answers';
 import type { CartOrderRepository } from './cart-order-repository';
 import { keyReused, type IdempotencyClaim, type IdempotencyStore } from './idempotency';
@@ -66,7 +66,7 @@ interface Decided {
  */
 export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, encoder, tracker, batching, maxBatch }: OrderWriteBatcherOptions) {
   /** Settles the Idempotency-Keys first: a key with a stored answer replays it (or is refused as reused). */
-  async function replays(trx: Knex.Transaction, batch: WriteCommand[]): Promise<Map<WriteCommand, Decided>> {
+  async function replays(trx: SqlTransaction, batch: WriteCommand[]): Promise<Map<WriteCommand, Decided>> {
     const decided = new Map<WriteCommand, Decided>();
     const keyed = batch.filter((command) => command.idempotency !== undefined);
     const claimed = await idempotency.claim(trx, keyed.map((command) => command.idempotency!));
@@ -81,7 +81,7 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
     return decided;
   }
 
-  async function decideCreates(trx: Knex.Transaction, creates: CreateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
+  async function decideCreates(trx: SqlTransaction, creates: CreateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
     const firstOfItsId = new Map<string, CreateCommand>();
     for (const command of creates) if (!firstOfItsId.has(command.order.orderId)) firstOfItsId.set(command.order.orderId, command);
     const inserted = await orders.insertNew(trx, [...firstOfItsId.values()].map(({ order, event }) => ({ order, lastEvent: event })));
@@ -97,7 +97,7 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
   }
 
   /** Applies the updates in arrival order over the locked rows (two updates of one order in a batch chain). */
-  async function decideUpdates(trx: Knex.Transaction, updates: UpdateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
+  async function decideUpdates(trx: SqlTransaction, updates: UpdateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
     if (updates.length === 0) return;
     const current = await orders.lockForUpdate(trx, updates.map((command) => command.orderId));
     const changed = new Map<string, { order: OrderJson; event: OutboxEntry }>();

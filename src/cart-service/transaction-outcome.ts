@@ -1,39 +1,46 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors';
-import type { Knex } from '../lib/db';
+import { acquirePgConnection, type Knex, type SqlTransaction } from '../lib/db';
 
 /** How long to keep asking the database whether a transaction whose COMMIT went unanswered committed. */
 const OUTCOME_DEADLINE_MS = 10_000;
 const OUTCOME_POLL_MS = 100;
 
 /**
- * Runs `work` in one transaction and tells truthfully how it ended. A failure before COMMIT
- * means nothing was written, and the error is rethrown as is. When the connection breaks during
- * COMMIT, the transaction may have committed all the same: its id (txid_status) is asked on a
- * fresh connection, and a committed transaction resolves with `work`'s result like any other.
- * When the database cannot tell within seconds, it rejects with COMMIT_OUTCOME_UNKNOWN rather
- * than claim either way.
+ * Runs `work` in one transaction (on a connection of `knex`'s pool) and tells truthfully how it
+ * ended. A failure before COMMIT means nothing was written, and the error is rethrown as is.
+ * When the connection breaks during COMMIT, the transaction may have committed all the same:
+ * its id (txid_status) is asked on a fresh connection, and a committed transaction resolves with
+ * `work`'s result like any other. When the database cannot tell within seconds, it rejects with
+ * COMMIT_OUTCOME_UNKNOWN rather than claim either way.
  */
 export async function transactionOutcome<T>(
   knex: Knex,
-  work: (trx: Knex.Transaction) => Promise<T>,
+  work: (tx: SqlTransaction) => Promise<T>,
   { outcomeDeadlineMs = OUTCOME_DEADLINE_MS }: { outcomeDeadlineMs?: number } = {},
 ): Promise<T> {
+  const connection = await acquirePgConnection(knex);
   let txid: string | undefined;
   let done: { result: T } | undefined;
   try {
-    return await knex.transaction(async (trx) => {
-      const { rows } = (await trx.raw('SELECT txid_current()::text AS txid')) as { rows: Array<{ txid: string }> };
-      txid = rows[0]?.txid;
-      done = { result: await work(trx) };
-      return done.result;
-    });
+    // BEGIN and the transaction id in one round trip.
+    txid = (await connection.sql.query<{ txid: string }>('BEGIN; SELECT txid_current()::text AS txid'))[0]?.txid;
+    done = { result: await work(connection.sql) };
+    await connection.raw.query('COMMIT');
+    return done.result;
   } catch (error) {
-    if (done === undefined || txid === undefined) throw error;
+    if (done === undefined || txid === undefined) {
+      await connection.raw.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    // The broken connection goes back first: the question needs a connection of the same pool.
+    connection.release();
     const status = await commitStatus(knex, txid, outcomeDeadlineMs);
     if (status === 'committed') return done.result;
     if (status === 'aborted') throw error;
     throw new AppError('COMMIT_OUTCOME_UNKNOWN', 'the database connection broke while committing and the database could not say since whether the write was stored; repeat the request with the same Idempotency-Key to learn its outcome', { cause: error });
+  } finally {
+    connection.release();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Knex } from '../../lib/db';
+import type { Knex, SqlTransaction } from '../../lib/db';
 import { timeDbOperation, type Metrics } from '../../lib/metrics';
 
 /** An event a write owes Kafka, encoded and ready to send. */
@@ -24,14 +24,14 @@ export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metr
      * Adds `entries` in the caller's transaction and returns their outbox ids in the same order.
      * Ids are drawn row by row in the order given, so an order's later event gets the larger id.
      */
-    async insert(trx: Knex.Transaction, entries: OutboxEntry[]): Promise<string[]> {
+    async insert(tx: SqlTransaction, entries: OutboxEntry[]): Promise<string[]> {
       if (entries.length === 0) return [];
       // One array per column (unnest), inserted in array order so ids follow the entries' order.
-      const { rows: inserted } = (await timeDbOperation(metrics, 'cart_outbox.insert', () =>
-        trx.raw(
+      const inserted = await timeDbOperation(metrics, 'cart_outbox.insert', () =>
+        tx.query<{ id: string; event_id: string }>(
           `INSERT INTO ${TABLE} (event_id, event_type, order_id, topic, message_key, value, schema_id, headers)
            SELECT event_id, event_type, order_id, topic, message_key, value, schema_id, headers
-           FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::int[], ?::jsonb[])
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::int[], $8::jsonb[])
              WITH ORDINALITY AS entry(event_id, event_type, order_id, topic, message_key, value, schema_id, headers, position)
            ORDER BY position
            RETURNING id, event_id`,
@@ -46,7 +46,7 @@ export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metr
             entries.map((entry) => JSON.stringify(entry.headers)),
           ],
         ),
-      )) as { rows: Array<{ id: string; event_id: string }> };
+      );
       const idOf = new Map(inserted.map((row) => [row.event_id, String(row.id)]));
       return entries.map((entry) => {
         const id = idOf.get(entry.eventId);

@@ -1,2 +1,3 @@
 export { createDatabase, migrateToLatest, MIGRATIONS_DIR, type DatabaseOptions, type Knex } from './knex';
 export { openSession } from './session';
+export { acquirePgConnection, type SqlTransaction } from './sql-transaction';

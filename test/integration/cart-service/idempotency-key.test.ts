@@ -10,7 +10,7 @@ import { createOrderEventEncoder } from '../../../src/cart-service/order-event-e
 import { createOrderWriteBatcher } from '../../../src/cart-service/order-write-batcher';
 import { createOutboxRelay, createOutboxStore, createPublicationTracker } from '../../../src/cart-service/outbox';
 import { createWriteAndAnswer } from '../../../src/cart-service/write-and-answer';
-import { openSession, type Knex } from '../../../src/lib/db';
+import { acquirePgConnection, openSession } from '../../../src/lib/db';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { createMetrics } from '../../../src/lib/metrics';
 import { createLogger } from '../../../src/logger';
@@ -373,14 +373,23 @@ describe('cart service: the Idempotency-Key header', function () {
       const { knex, schema } = cart.db;
       const store = createIdempotencyStore({ metrics: createMetrics('cart-service'), ttlSeconds: 3_600 });
       const claim = (key: string): IdempotencyClaim => ({ key, fingerprint: fingerprintOf('create-order', { orderId: key, numItems: 1 }) });
+      /** A transaction on a connection of the pool, as the cart's writes use (BEGIN here, COMMIT or ROLLBACK by the caller). */
+      const begin = async () => {
+        const connection = await acquirePgConnection(knex);
+        await connection.raw.query('BEGIN');
+        const end = async (statement: 'COMMIT' | 'ROLLBACK') => {
+          await connection.raw.query(statement).finally(() => connection.release());
+        };
+        return { tx: connection.sql, commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
+      };
       const claimInItsOwnTransaction = async (claims: IdempotencyClaim[]): Promise<string[]> => {
-        const trx = await knex.transaction();
+        const transaction = await begin();
         try {
-          const claimed = await store.claim(trx, claims);
-          await trx.commit();
+          const claimed = await store.claim(transaction.tx, claims);
+          await transaction.commit();
           return [...claimed];
         } catch (error) {
-          await trx.rollback().catch(() => undefined);
+          await transaction.rollback().catch(() => undefined);
           throw error;
         }
       };
@@ -391,8 +400,8 @@ describe('cart service: the Idempotency-Key header', function () {
         return rows[0]?.waiting ?? 0;
       };
 
-      const gate: Knex.Transaction = await knex.transaction();
-      await store.claim(gate, [claim('m'), claim('n')]);
+      const gate = await begin();
+      await store.claim(gate.tx, [claim('m'), claim('n')]);
       const first = claimInItsOwnTransaction([claim('a'), claim('m'), claim('b')]);
       const second = claimInItsOwnTransaction([claim('b'), claim('n'), claim('a')]);
       await waitFor(async () => (await waitingForLocks()) === 2, { what: 'both claims to wait' });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Socket } from 'node:net';
+import knexFactory, { type Knex } from 'knex';
 import { transactionOutcome } from '../../../src/cart-service/transaction-outcome';
-import type { Knex } from '../../../src/lib/db';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 
 /** The parts of a pg client this test reaches into, to cut its socket right after COMMIT is written. */
@@ -10,29 +10,53 @@ interface PgConnection {
   connection: { stream: Socket };
 }
 
+const QUIET = { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined };
+
 /**
- * Makes the transaction's connection drop the moment COMMIT has been written to it, so the
- * server commits while the client only sees its connection break — the case where a service
- * must not answer "nothing stored".
+ * A knex over the test's schema whose connections can be told to drop the moment their next
+ * COMMIT has been written, so the server commits while the client only sees its connection
+ * break — the case where a service must not answer "nothing stored". With `refuseAfterFirst`,
+ * the pool refuses every connection after the first, as a database gone away would.
  */
-async function cutConnectionAfterCommit(trx: Knex.Transaction): Promise<void> {
-  // knex's typings return the driver connection as any; it is a pg Client here.
-  const connection = (await trx.client.acquireConnection()) as PgConnection;
-  const query = connection.query.bind(connection);
-  connection.query = (config: unknown, ...rest: unknown[]) => {
-    const result = query(config, ...rest);
-    const text = typeof config === 'string' ? config : (config as { text?: string }).text;
-    if (/^COMMIT/i.test(text ?? '')) connection.connection.stream.destroy();
-    return result;
-  };
+function knexCuttingCommits(url: string, schema: string, { refuseAfterFirst = false } = {}) {
+  let cutNext = false;
+  let connections = 0;
+  const knex: Knex = knexFactory({
+    client: 'pg',
+    connection: url,
+    searchPath: [schema],
+    pool: {
+      min: 0,
+      max: 1,
+      afterCreate: (connection: PgConnection, done: (error: Error | null) => void) => {
+        connections += 1;
+        const query = connection.query.bind(connection);
+        connection.query = (config: unknown, ...rest: unknown[]) => {
+          const result = query(config, ...rest);
+          const text = typeof config === 'string' ? config : (config as { text?: string }).text;
+          if (cutNext && /^COMMIT/i.test(text ?? '')) {
+            cutNext = false;
+            connection.connection.stream.destroy();
+          }
+          return result;
+        };
+        done(refuseAfterFirst && connections > 1 ? new Error('connection refused (test)') : null);
+      },
+    },
+    acquireConnectionTimeout: 300,
+    // Refused connections are the point of one test, not news.
+    log: QUIET,
+  });
+  return { knex, cutNextCommit: () => void (cutNext = true) };
 }
 
 describe('a write transaction whose outcome must be told truthfully', function () {
   this.timeout(30_000);
+  const config = testConfig();
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase(testConfig());
+    db = await createTestDatabase(config);
     await db.knex.schema.createTable('writes', (table) => table.text('id').primary());
   });
 
@@ -43,14 +67,19 @@ describe('a write transaction whose outcome must be told truthfully', function (
   const stored = async (id: string) => (await db.knex('writes').where({ id }).first()) !== undefined;
 
   it('when the connection breaks after COMMIT reached the server, it asks the database and resolves with the result of the committed work', async () => {
-    const id = `W-${uniqueSuffix()}`;
-    const result = await transactionOutcome(db.knex, async (trx) => {
-      await trx('writes').insert({ id });
-      await cutConnectionAfterCommit(trx);
-      return 'the answer';
-    });
-    expect(result).to.equal('the answer');
-    expect(await stored(id)).to.equal(true);
+    const { knex, cutNextCommit } = knexCuttingCommits(config.DATABASE_URL, db.schema);
+    try {
+      const id = `W-${uniqueSuffix()}`;
+      const result = await transactionOutcome(knex, async (tx) => {
+        await tx.query('INSERT INTO writes (id) VALUES ($1)', [id]);
+        cutNextCommit();
+        return 'the answer';
+      });
+      expect(result).to.equal('the answer');
+      expect(await stored(id)).to.equal(true);
+    } finally {
+      await knex.destroy();
+    }
   });
 
   it('when COMMIT itself fails, it rethrows and nothing is stored', async () => {
@@ -60,7 +89,7 @@ describe('a write transaction whose outcome must be told truthfully', function (
       CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON writes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit();
     `);
     const id = `REFUSED-${uniqueSuffix()}`;
-    const outcome = await transactionOutcome(db.knex, async (trx) => void (await trx('writes').insert({ id }))).then(
+    const outcome = await transactionOutcome(db.knex, async (tx) => void (await tx.query('INSERT INTO writes (id) VALUES ($1)', [id]))).then(
       () => 'resolved',
       (error: Error) => error.message,
     );
@@ -68,34 +97,29 @@ describe('a write transaction whose outcome must be told truthfully', function (
     expect(await stored(id)).to.equal(false);
   });
 
+  it('when the work fails, it rolls back, rethrows, and the connection serves the next transaction', async () => {
+    const id = `W-${uniqueSuffix()}`;
+    const failed = await transactionOutcome(db.knex, async (tx) => {
+      await tx.query('INSERT INTO writes (id) VALUES ($1)', [id]);
+      await tx.query('SELECT no_such_column FROM writes');
+    }).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    expect(failed).to.match(/no_such_column/);
+    expect(await stored(id)).to.equal(false);
+    expect(await transactionOutcome(db.knex, async (tx) => (await tx.query<{ one: number }>('SELECT 1 AS one'))[0]?.one)).to.equal(1);
+  });
+
   it('when the database cannot be asked after the connection broke, it rejects with COMMIT_OUTCOME_UNKNOWN (504) instead of guessing', async () => {
-    const config = testConfig();
-    let connections = 0;
-    // A pool that refuses every connection after the first, as a database gone away would.
-    const { default: knexFactory } = await import('knex');
-    const lonely = knexFactory({
-      client: 'pg',
-      connection: config.DATABASE_URL,
-      searchPath: [db.schema],
-      pool: {
-        min: 0,
-        max: 1,
-        afterCreate: (_connection: unknown, done: (error: Error | null) => void) => {
-          connections += 1;
-          done(connections > 1 ? new Error('connection refused (test)') : null);
-        },
-      },
-      acquireConnectionTimeout: 300,
-      // The refused connections are the point of the test, not news.
-      log: { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined },
-    });
+    const { knex, cutNextCommit } = knexCuttingCommits(config.DATABASE_URL, db.schema, { refuseAfterFirst: true });
     try {
       const id = `W-${uniqueSuffix()}`;
       const outcome = await transactionOutcome(
-        lonely,
-        async (trx) => {
-          await trx('writes').insert({ id });
-          await cutConnectionAfterCommit(trx);
+        knex,
+        async (tx) => {
+          await tx.query('INSERT INTO writes (id) VALUES ($1)', [id]);
+          cutNextCommit();
         },
         { outcomeDeadlineMs: 1_000 },
       ).then(
@@ -105,7 +129,7 @@ describe('a write transaction whose outcome must be told truthfully', function (
       expect(outcome).to.deep.equal({ code: 'COMMIT_OUTCOME_UNKNOWN', httpStatus: 504 });
       expect(await stored(id), 'it did commit: the answer could not have said otherwise').to.equal(true);
     } finally {
-      await lonely.destroy();
+      await knex.destroy();
     }
   });
 });

@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+
+/** A transaction's connection: parameterised SQL (`$1`, `$2` …) straight to pg, returning rows. */
+export interface SqlTransaction {
+  query<Row extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<Row[]>;
+}
+
+/** What this module uses of the pg client knex pools. */
+interface PooledPgClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: object[] } | Array<{ rows: object[] }>>;
+}
+
+/**
+ * A connection of `knex`'s pool (same settings, search path and limits), used through pg
+ * directly: on a hot path a knex transaction costs a few times the database's own time in
+ * query building and bookkeeping. `release` hands it back (once, however often it is called); knex discards a broken one.
+ */
+export async function acquirePgConnection(knex: Knex): Promise<{ sql: SqlTransaction; raw: PooledPgClient; release(): void }> {
+  // knex types its driver connection as any: it is the pg Client it created for its pool.
+  const raw = (await knex.client.acquireConnection()) as PooledPgClient;
+  let released = false;
+  return {
+    raw,
+    sql: {
+      async query<Row extends object>(text: string, values?: unknown[]): Promise<Row[]> {
+        const result = await raw.query(text, values);
+        return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[];
+      },
+    },
+    release() {
+      if (released) return;
+      released = true;
+      void knex.client.releaseConnection(raw);
+    },
+  };
+}
