@@ -28,9 +28,13 @@ export function createOrderUseCase({ encoder, writes, logger }: CreateOrderDeps)
     }
     const { request } = validation;
     const order = request.kind === 'generate' ? generateOrder(request.orderId, request.numItems) : request.order;
-    const event = await encoder.orderCreated(order);
-    const answer = await writes.answer({ kind: 'create', order: toOrderJson(order), event, ...(idempotency ? { idempotency } : {}) });
-    logger.info({ orderId: order.orderId, eventId: event.eventId, status: answer.status }, 'create answered');
+    const answer = await writes.answer(idempotency, async () => ({
+      kind: 'create',
+      order: toOrderJson(order),
+      event: await encoder.orderCreated(order),
+      ...(idempotency ? { idempotency } : {}),
+    }));
+    logger.info({ orderId: order.orderId, status: answer.status }, 'create answered');
     return answer;
   };
 }

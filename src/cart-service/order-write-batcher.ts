@@ -166,15 +166,18 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
       } catch (error) {
         // A dependency outage fails every write alike (503, nothing written). Anything else may be
         // one command's fault: each is retried alone so it cannot fail the ones it shared a batch with.
+        // One after the other, in arrival order, as the batch would have applied them.
         if (batch.length === 1 || toAppError(error).retriable || toAppError(error).code === 'COMMIT_OUTCOME_UNKNOWN') throw error;
-        return Promise.all(
-          batch.map((command) =>
-            writeTogether([command]).then(
+        const outcomes: Array<BatchOutcome<WriteResult>> = [];
+        for (const command of batch) {
+          outcomes.push(
+            await writeTogether([command]).then(
               ([value]): BatchOutcome<WriteResult> => (value ? { ok: true, value } : { ok: false, error: new AppError('INTERNAL', 'no result for a write') }),
               (failure: unknown): BatchOutcome<WriteResult> => ({ ok: false, error: failure }),
             ),
-          ),
-        );
+          );
+        }
+        return outcomes;
       }
     },
   });

@@ -46,6 +46,8 @@ export interface RunningCartService {
   metrics: Metrics;
   /** Whether this instance publishes the outbox (leader) or stands by. */
   relayRole(): string;
+  /** Requests of this instance waiting for Kafka's acknowledgement of their event right now. */
+  awaitingPublication(): number;
   /** Stops accepting connections, finishes in-flight requests, stops the relay, closes what the service opened. */
   stop(): Promise<void>;
 }
@@ -95,7 +97,15 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     batching: config.GROUP_COMMIT,
     maxBatch: config.PRODUCER_MAX_BATCH,
   });
-  const writes = createWriteAndAnswer({ writes: batcher, outbox, kafkaDownReason: relay.kafkaDownReason, publishTimeoutMs: config.PUBLISH_TIMEOUT_MS });
+  const writes = createWriteAndAnswer({
+    knex,
+    writes: batcher,
+    idempotency,
+    tracker,
+    outbox,
+    kafkaDownReason: () => relay.kafkaDownReason(),
+    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+  });
   const orders = createCartOrderRepository({ knex, metrics });
   const pruning = setInterval(() => {
     idempotency.prune(knex).then(
@@ -141,6 +151,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     port: server.port,
     metrics,
     relayRole: relay.role,
+    awaitingPublication: () => tracker.waiting,
     stop() {
       stopping ??= (async () => {
         clearInterval(pruning);

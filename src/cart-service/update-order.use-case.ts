@@ -27,9 +27,11 @@ export function updateOrderUseCase({ encoder, writes, logger }: UpdateOrderDeps)
       });
     }
     const { orderId, status } = validation.update;
-    // The event is encoded inside the transaction, once the current status is known; the schemas must be registered first.
-    await encoder.start();
-    const answer = await writes.answer({ kind: 'update', orderId, status, ...(idempotency ? { idempotency } : {}) });
+    const answer = await writes.answer(idempotency, async () => {
+      // The event is encoded inside the transaction, once the current status is known; the schemas must be registered first.
+      await encoder.start();
+      return { kind: 'update', orderId, status, ...(idempotency ? { idempotency } : {}) };
+    });
     logger.info({ orderId, status, answered: answer.status }, 'status update answered');
     return answer;
   };

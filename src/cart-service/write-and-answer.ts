@@ -1,11 +1,15 @@
-import { AppError } from '../errors';
-import { pendingAnswer, type Answer } from './answers';
-import { createKeyedQueue, fingerprintOf, parseIdempotencyKey, type IdempotencyClaim } from './idempotency';
-import type { OrderWriteBatcher, WriteCommand } from './order-write-batcher';
-import type { OutboxStore, PublicationWait } from './outbox';
+import { AppError, toAppError } from '../errors';
+import { acquirePgConnection, type Knex } from '../lib/db';
+import { errorAnswer, pendingAnswer, type Answer } from './answers';
+import { createKeyedQueue, fingerprintOf, keyReused, parseIdempotencyKey, type IdempotencyClaim, type IdempotencyStore } from './idempotency';
+import type { OrderWriteBatcher, WriteCommand, WriteResult } from './order-write-batcher';
+import type { OutboxStore, PublicationTracker, PublicationWait } from './outbox';
 
 export interface WriteAndAnswerDeps {
+  knex: Knex;
   writes: OrderWriteBatcher;
+  idempotency: IdempotencyStore;
+  tracker: PublicationTracker;
   outbox: OutboxStore;
   /** Why Kafka is known to be unavailable right now, if it is (the relay knows). */
   kafkaDownReason(): string | undefined;
@@ -27,7 +31,7 @@ export interface WriteRequest {
  * writing anything while Kafka is known to be unavailable. Requests with one Idempotency-Key take
  * turns, so a repeat replays the first answer instead of racing it.
  */
-export function createWriteAndAnswer({ writes, outbox, kafkaDownReason, publishTimeoutMs }: WriteAndAnswerDeps) {
+export function createWriteAndAnswer({ knex, writes, idempotency, tracker, outbox, kafkaDownReason, publishTimeoutMs }: WriteAndAnswerDeps) {
   const inTurn = createKeyedQueue();
 
   async function published(outboxId: string, wait: PublicationWait, replayed: boolean): Promise<boolean> {
@@ -39,12 +43,46 @@ export function createWriteAndAnswer({ writes, outbox, kafkaDownReason, publishT
     return (await wait.published(publishTimeoutMs)) || !(await stillPending());
   }
 
-  async function commitAndAwait(command: WriteCommand): Promise<Answer> {
-    const down = kafkaDownReason();
-    if (down !== undefined) throw new AppError('DEPENDENCY_UNAVAILABLE', `Kafka is unavailable (${down}); nothing was stored`);
-    const { answer, outboxId, publication, replayed } = await writes.write(command);
+  async function awaitPublication({ answer, outboxId, publication, replayed }: WriteResult): Promise<Answer> {
     if (outboxId === undefined || publication === undefined || answer.status >= 300) return answer;
     return (await published(outboxId, publication, replayed === true)) ? answer : pendingAnswer(answer);
+  }
+
+  async function commitAndAwait(command: () => Promise<WriteCommand>): Promise<Answer> {
+    const down = kafkaDownReason();
+    if (down !== undefined) throw new AppError('DEPENDENCY_UNAVAILABLE', `Kafka is unavailable (${down}); nothing was stored`);
+    return awaitPublication(await writes.write(await command()));
+  }
+
+  /** The answer already given to `claim`'s key, read outside any write (undefined when there is none, or it cannot be read). */
+  async function storedAnswer(claim: IdempotencyClaim): Promise<Answer | undefined> {
+    const stored = await (async () => {
+      const connection = await acquirePgConnection(knex);
+      try {
+        return (await idempotency.find(connection.sql, [claim.key])).get(claim.key);
+      } finally {
+        connection.release();
+      }
+    })().catch(() => undefined);
+    if (!stored) return undefined;
+    if (stored.fingerprint !== claim.fingerprint) return errorAnswer(keyReused(claim.key));
+    if (stored.outboxId === undefined) return stored;
+    return awaitPublication({ answer: stored, outboxId: stored.outboxId, publication: tracker.expect(stored.outboxId), replayed: true });
+  }
+
+  /**
+   * A dependency outage refuses new writes, but a repeat of an answered request still gets its
+   * answer: a client retrying a 202 or 504 during the outage must not hear "nothing was stored".
+   */
+  async function answerInTurn(claim: IdempotencyClaim, command: () => Promise<WriteCommand>): Promise<Answer> {
+    try {
+      return await commitAndAwait(command);
+    } catch (error) {
+      if (toAppError(error).code !== 'DEPENDENCY_UNAVAILABLE') throw error;
+      const stored = await storedAnswer(claim);
+      if (stored) return stored;
+      throw error;
+    }
   }
 
   return {
@@ -54,9 +92,12 @@ export function createWriteAndAnswer({ writes, outbox, kafkaDownReason, publishT
       return key === undefined ? undefined : { key, fingerprint: fingerprintOf(operation, body) };
     },
 
-    /** Commits `command` and answers as promised; rejects (503) only when nothing was written. */
-    answer(command: WriteCommand): Promise<Answer> {
-      return command.idempotency ? inTurn(command.idempotency.key, () => commitAndAwait(command)) : commitAndAwait(command);
+    /**
+     * Builds the command (encoding its event may need the registry), commits it and answers as
+     * promised; rejects (503) only when nothing was written.
+     */
+    answer(claim: IdempotencyClaim | undefined, command: () => Promise<WriteCommand>): Promise<Answer> {
+      return claim ? inTurn(claim.key, () => answerInTurn(claim, command)) : commitAndAwait(command);
     },
   };
 }

@@ -55,6 +55,8 @@ const KAFKA_UP = 'kafka-up';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; ids go out in chunks well below it. */
 const IDS_PER_NOTIFICATION = 300;
 const MAX_BACKOFF_MS = 5_000;
+/** Longest Kafka-down reason sent to the other instances (NOTIFY payloads must stay under 8000 bytes). */
+const MAX_REASON_LENGTH = 300;
 
 /**
  * Publishes the outbox: exactly one instance per outbox table is the leader (it holds a
@@ -80,7 +82,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   /** Topics known to exist; a row may name a topic other than the configured one (written before a change of ORDER_EVENTS_TOPIC). */
   const ensuredTopics = new Set<string>();
   let role: RelayRole = 'disconnected';
-  let kafkaDown: string | undefined;
+  /** Why Kafka is unavailable as last seen (by this leader, or told by the leader), and when. */
+  let kafkaDown: { reason: string; seenAt: number } | undefined;
   let stopping = false;
   let running: Promise<void> | undefined;
   let session: Client | undefined;
@@ -116,7 +119,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   function onNotification({ channel, payload = '' }: Notification, channels: Channels): void {
     if (channel === channels.newRows) wakeUp();
     else if (payload.startsWith(PUBLISHED)) tracker.published(payload.slice(PUBLISHED.length).split(','));
-    else if (payload.startsWith(KAFKA_DOWN) && role !== 'leader') kafkaDown = payload.slice(KAFKA_DOWN.length);
+    else if (payload.startsWith(KAFKA_DOWN) && role !== 'leader') kafkaDown = { reason: payload.slice(KAFKA_DOWN.length), seenAt: Date.now() };
     else if (payload === KAFKA_UP && role !== 'leader') kafkaDown = undefined;
   }
 
@@ -124,12 +127,17 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await session?.query('SELECT pg_notify($1, $2)', [channels.relay, payload]);
   }
 
+  /**
+   * The leader's view of Kafka, told to every instance each time it is learnt (not only when it
+   * changes), so an instance that missed a notice while reconnecting is put right by the next.
+   */
   async function setKafkaState(channels: Channels, down: string | undefined): Promise<void> {
-    if (down === kafkaDown) return;
-    kafkaDown = down;
-    if (down) log.warn({ reason: down }, 'Kafka is unavailable: writes are refused until it is back');
-    else log.info('Kafka is reachable again');
-    await notify(channels, down ? `${KAFKA_DOWN}${down}` : KAFKA_UP);
+    if (down !== kafkaDown?.reason) {
+      if (down) log.warn({ reason: down }, 'Kafka is unavailable: writes are refused until it is back');
+      else if (kafkaDown) log.info('Kafka is reachable again');
+    }
+    kafkaDown = down === undefined ? undefined : { reason: down.slice(0, MAX_REASON_LENGTH), seenAt: Date.now() };
+    await notify(channels, kafkaDown ? `${KAFKA_DOWN}${kafkaDown.reason}` : KAFKA_UP);
   }
 
   async function readBatch(client: Client, limit: number): Promise<OutboxRow[]> {
@@ -174,13 +182,15 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 
   /** A metadata round trip (creating the topic the first time), so an idle leader notices Kafka going and coming. */
   async function probeKafka(channels: Channels): Promise<void> {
+    let down: string | undefined;
     try {
       if (ensuredTopics.has(topic)) await connectedAdmin().then((connected) => connected.describeCluster());
       else await ensureTopicsExist([topic]);
-      await setKafkaState(channels, undefined);
     } catch (error) {
-      await setKafkaState(channels, describe(error));
+      down = describe(error);
     }
+    // Outside the try: a failed NOTIFY is the database's failure (the session ends), not Kafka's.
+    await setKafkaState(channels, down);
   }
 
   async function connectedAdmin(): Promise<Admin> {
@@ -230,7 +240,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       }
       backoffMs = 100;
       limit = Math.min(options.maxBatch, limit * 2);
-      await setKafkaState(channels, undefined);
+      if (kafkaDown) await setKafkaState(channels, undefined);
       await settle(client, channels, rows);
     }
   }
@@ -246,6 +256,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   /** One database session: listen, then lead or stand by until the session is lost or the relay stops. */
   async function serveSession(): Promise<void> {
     sessionLost = undefined;
+    woken = false;
     const client = await openSession(knex, {
       onLost(error) {
         sessionLost = error;
@@ -265,6 +276,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         } else {
           setRole('standby');
           firstAttempt?.();
+          // New-row notices only concern a leader; a standby waits its full interval.
+          woken = false;
           await pause(takeoverIntervalMs);
         }
       }
@@ -300,7 +313,14 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     },
 
     /** Why Kafka is known to be unavailable, as far as the leader knows; undefined when it is not. */
-    kafkaDownReason: (): string | undefined => kafkaDown,
+    kafkaDownReason(): string | undefined {
+      // A leader knows first hand. Another instance trusts a notice only while the leader would
+      // have repeated it (it repeats at every failed send and idle probe), so a missed "Kafka is
+      // back" cannot leave it refusing writes.
+      if (!kafkaDown) return undefined;
+      if (role !== 'leader' && Date.now() - kafkaDown.seenAt > Math.max(3 * pollIntervalMs, 2 * MAX_BACKOFF_MS)) return undefined;
+      return kafkaDown.reason;
+    },
 
     role: (): RelayRole => role,
 

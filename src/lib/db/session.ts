@@ -12,8 +12,16 @@ export async function openSession(knex: Knex, { onLost }: { onLost(error: Error)
   // (non-enumerable) property that a spread would drop.
   if (typeof connection !== 'object' || connection === null) throw new TypeError('openSession expects a knex with connection settings');
   const settings = connection as ClientConfig;
-  // keepAlive: a connection to a vanished server is noticed, so a lock it held is known lost.
-  const client = new Client({ ...settings, password: settings.password, keepAlive: true });
+  // Keepalives both ways: this side notices a vanished server within seconds, and the server
+  // notices a vanished client — ending its session and so releasing the locks it held.
+  const client = new Client({
+    ...settings,
+    password: settings.password,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: 5_000,
+    options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3',
+  });
   // pg raises 'error' on an idle client whose connection broke; unheard, it would end the process.
   client.on('error', onLost);
   await client.connect();

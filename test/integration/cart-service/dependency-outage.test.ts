@@ -96,4 +96,32 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
       await proxy.close();
     }
   });
+
+  for (const outage of ['Kafka', 'the registry'] as const) {
+    it(`${outage} down -> a repeat of an answered request with its Idempotency-Key still gets its first answer; a new one gets 503`, async () => {
+      cart = await startTestCartService({ db, config });
+      const key = `"${uniqueSuffix()}-${uniqueSuffix()}"`;
+      const body = { orderId: `ORDER-${uniqueSuffix()}`, numItems: 2 };
+      const post = (service: TestCartService, idempotencyKey: string, payload: unknown) =>
+        fetch(`${service.baseUrl}/api/create-order`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+          body: JSON.stringify(payload),
+        }).then(async (response) => ({ status: response.status, text: await response.text() }));
+      const first = await post(cart, key, body);
+      expect(first.status).to.equal(201);
+      await cart.stop();
+
+      const deadPort = await freeLoopbackPort();
+      cart = await startTestCartService({
+        db,
+        config: outage === 'Kafka' ? { ...config, KAFKA_BROKERS: `127.0.0.1:${deadPort}` } : { ...config, SCHEMA_REGISTRY_URL: `http://127.0.0.1:${deadPort}/apis/ccompat/v7` },
+      });
+      expect(await post(cart, key, body), 'the first answer, replayed').to.deep.equal(first);
+      const other = await post(cart, key, { ...body, numItems: 3 });
+      expect(other.status, 'the key with another body').to.equal(422);
+      const fresh = await post(cart, `"${uniqueSuffix()}"`, { orderId: `ORDER-${uniqueSuffix()}`, numItems: 1 });
+      expect(fresh.status, 'a new write').to.equal(503);
+    });
+  }
 });

@@ -3,17 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Client } from 'pg';
 import type { ConfigKey } from '../../../src/config';
-import { createCartOrderRepository } from '../../../src/cart-service/cart-order-repository';
-import { createOrderUseCase } from '../../../src/cart-service/create-order.use-case';
 import { createIdempotencyStore, fingerprintOf, type IdempotencyClaim } from '../../../src/cart-service/idempotency';
-import { createOrderEventEncoder } from '../../../src/cart-service/order-event-encoder';
-import { createOrderWriteBatcher } from '../../../src/cart-service/order-write-batcher';
-import { createOutboxRelay, createOutboxStore, createPublicationTracker } from '../../../src/cart-service/outbox';
-import { createWriteAndAnswer } from '../../../src/cart-service/write-and-answer';
 import { acquirePgConnection, openSession } from '../../../src/lib/db';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { createMetrics } from '../../../src/lib/metrics';
-import { createLogger } from '../../../src/logger';
 import { uniqueSuffix } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { call, collectTopic, expectMatchesOpenApi, startTestCartService, validOrderBody, type ApiResponse, type TestCartService } from './cart-service-harness';
@@ -506,59 +499,18 @@ describe('cart service: the Idempotency-Key header', function () {
     });
 
     it('a repeat answered from an already published event leaves no wait behind in the publication tracker', async () => {
-      // The write path assembled from its parts, as server.ts does, to look at its tracker.
       const cart = await startCart();
-      await cart.stop();
-      const { config } = cart;
-      const { knex } = cart.db;
-      const metrics = createMetrics('cart-service');
-      const logger = createLogger('silent', 'idempotency-key-test');
-      const tracker = createPublicationTracker();
-      const outbox = createOutboxStore({ knex, metrics });
-      const encoder = createOrderEventEncoder({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC, metrics });
-      await encoder.start();
-      const relay = createOutboxRelay({
-        knex,
-        kafka: createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'idempotency-key-test-relay' }),
-        topic: config.ORDER_EVENTS_TOPIC,
-        tracker,
-        metrics,
-        logger,
-        maxBatch: config.PRODUCER_MAX_BATCH,
-        maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
-        sendTimeoutMs: 5_000,
-        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-        takeoverIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-      });
-      await relay.start();
-      const batcher = createOrderWriteBatcher({
-        knex,
-        orders: createCartOrderRepository({ knex, metrics }),
-        outbox,
-        idempotency: createIdempotencyStore({ metrics, ttlSeconds: config.IDEMPOTENCY_TTL }),
-        encoder,
-        tracker,
-        batching: true,
-        maxBatch: config.PRODUCER_MAX_BATCH,
-      });
-      try {
-        const writes = createWriteAndAnswer({ writes: batcher, outbox, kafkaDownReason: relay.kafkaDownReason, publishTimeoutMs: 5_000 });
-        const createOrder = createOrderUseCase({ encoder, writes, logger });
-        const request = { body: { orderId: newOrderId(), numItems: 1 }, idempotencyKey: newKey() };
-        const first = await createOrder(request);
-        expect(first.status).to.equal(201);
-        expect(await recordsPublished(cart)).to.equal(1);
-        expect(tracker.waiting, 'after the first answer').to.equal(0);
-
-        for (let repeat = 0; repeat < 3; repeat += 1) {
-          const { status, body } = await createOrder(request);
-          expect({ status, body }).to.deep.equal(first);
-        }
-        expect(tracker.waiting, 'after three replays').to.equal(0);
-      } finally {
-        await batcher.flush();
-        await relay.stop();
+      const key = newKey();
+      const body = { orderId: newOrderId(), numItems: 1 };
+      const first = await create(cart, body, key);
+      expect(first.status).to.equal(201);
+      expect(await recordsPublished(cart)).to.equal(1);
+      expect(cart.service.awaitingPublication(), 'after the first answer').to.equal(0);
+      for (let repeat = 0; repeat < 3; repeat += 1) {
+        const { status, body: replayed } = await create(cart, body, key);
+        expect({ status, body: replayed }).to.deep.equal({ status: first.status, body: first.body });
       }
+      expect(cart.service.awaitingPublication(), 'after three replays').to.equal(0);
     });
 
     it('the order as the cart knows it follows an update to its OrderStatusUpdated, and is 404 for an unknown id', async () => {

@@ -148,6 +148,28 @@ describe('cart service: two instances over one outbox (relay leader election and
     expect(await acknowledgedEvents(leader), 'the leader published it').to.be.greaterThan(0);
   });
 
+  it('a standby told Kafka is down refuses writes (503, nothing stored) and is put right by the leader\'s next word, without a restart', async () => {
+    const { standby } = await roles();
+    // A "Kafka is down" notice on the relay channel, as a leader sends it; the real leader knows better.
+    const oid = ((await db.knex.raw(`SELECT 'cart_outbox'::regclass::oid::bigint AS oid`)).rows as Array<{ oid: string }>)[0]?.oid;
+    await db.knex.raw('SELECT pg_notify(?, ?)', [`orderflow_outbox_${oid}_relay`, 'kafka-down:a notice from the test']);
+    const refused = await waitFor(
+      async () => {
+        const orderId = `PROBE-${uniqueSuffix()}`;
+        const response = await call(standby.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 });
+        return response.status === 503 ? { orderId, response } : undefined;
+      },
+      { timeoutMs: 2_000, intervalMs: 5, what: 'the standby to refuse a write after the notice' },
+    );
+    expect((refused.response.body as { message: string }).message).to.match(/Kafka is unavailable \(a notice from the test\)/);
+    expect(await db.knex('cart_orders').where({ order_id: refused.orderId }).first(), 'the refused write stored nothing').to.equal(undefined);
+    // The idle leader probes Kafka every OUTBOX_POLL_INTERVAL_MS and tells every instance what it found.
+    await waitFor(
+      async () => (await call(standby.baseUrl, 'POST', '/api/create-order', { orderId: `AGAIN-${uniqueSuffix()}`, numItems: 1 })).status === 201,
+      { timeoutMs: 5_000, intervalMs: 100, what: 'the standby to accept writes again once the leader has spoken' },
+    );
+  });
+
   it('under concurrent creates and updates spread over both instances, each order\'s events are on the topic once each, in the order they were answered', async () => {
     const carts = [first!, second!];
     const orderIds = Array.from({ length: 40 }, (_, index) => `LOAD-${index}-${uniqueSuffix()}`);
