@@ -116,7 +116,7 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
       const row: (CartOrderRow & { pending: boolean }) | undefined = await timeDbOperation(metrics, 'cart_orders.select', () =>
         knex(TABLE)
           .where({ order_id: orderId })
-          .select('order_id', 'status', 'order', 'last_event_id', 'last_event_type', knex.raw('EXISTS (SELECT 1 FROM cart_outbox WHERE event_id = last_event_id) AS pending'))
+          .select('order_id', 'status', 'order', 'last_event_id', 'last_event_type', knex.raw('(EXISTS (SELECT 1 FROM cart_outbox WHERE event_id = last_event_id) OR EXISTS (SELECT 1 FROM cart_outbox_parked WHERE event_id = last_event_id)) AS pending'))
           .first(),
       );
       return row ? { ...toRecord(row), published: !row.pending } : undefined;

@@ -160,6 +160,18 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await sender.send([...byTopic.values()]);
   }
 
+  /** A row Kafka refuses on its own, whatever the batch: set aside, so the rows after it are published. */
+  async function park(client: Client, row: OutboxRow, reason: string): Promise<void> {
+    await client.query(
+      `WITH parked AS (DELETE FROM cart_outbox WHERE id = $1 RETURNING *)
+       INSERT INTO cart_outbox_parked (id, event_id, event_type, order_id, topic, message_key, value, schema_id, headers, created_at, reason)
+       SELECT id, event_id, event_type, order_id, topic, message_key, value, schema_id, headers, created_at, $2 FROM parked`,
+      [row.id, reason.slice(0, MAX_REASON_LENGTH)],
+    );
+    metrics.outboxParked.inc({ event_type: row.event_type });
+    log.error({ outboxId: row.id, eventType: row.event_type, reason }, 'Kafka refuses this event outright; it is parked in cart_outbox_parked until an operator moves it back');
+  }
+
   /** Acknowledged rows: wake their requests, delete them, tell the other instances. */
   async function settle(client: Client, channels: Channels, rows: OutboxRow[]): Promise<void> {
     const ids = rows.map((row) => row.id);
@@ -227,9 +239,13 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         await send(rows);
       } catch (error) {
         for (const row of rows) metrics.eventsProduced.inc({ event_type: row.event_type, outcome: 'failed' });
-        if (isTooLarge(error) && rows.length > 1) {
+        if (isRecordRefused(error) && rows.length > 1) {
           limit = Math.max(1, Math.floor(rows.length / 2));
           log.warn({ rows: rows.length, limit }, 'Kafka refused a produce call as too large; sending fewer rows per call');
+          continue;
+        }
+        if (isRecordRefused(error)) {
+          await park(client, rows[0]!, describe(error));
           continue;
         }
         await setKafkaState(channels, describe(error));
@@ -337,16 +353,20 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
 
-/** Kafka's answer when records exceed the topic's max.message.bytes: a smaller call succeeds. */
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+/**
+ * Kafka's answers that refuse records rather than say it is unavailable: too large for the
+ * topic's max.message.bytes (a smaller call may succeed; a single record never will), or a
+ * record the broker finds invalid.
+ */
+const RECORD_REFUSED = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
 
-function isTooLarge(error: unknown): boolean {
+function isRecordRefused(error: unknown): boolean {
   // kafkajs wraps broker errors: a retriable error's `cause`, or the `errors` of an aggregate over several brokers.
   const { type, cause, errors } = (error ?? {}) as { type?: unknown; cause?: unknown; errors?: unknown };
   return (
-    (typeof type === 'string' && TOO_LARGE.has(type)) ||
-    (cause !== undefined && cause !== error && isTooLarge(cause)) ||
-    (Array.isArray(errors) && errors.some(isTooLarge))
+    (typeof type === 'string' && RECORD_REFUSED.has(type)) ||
+    (cause !== undefined && cause !== error && isRecordRefused(cause)) ||
+    (Array.isArray(errors) && errors.some(isRecordRefused))
   );
 }
 

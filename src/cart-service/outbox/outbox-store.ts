@@ -16,6 +16,7 @@ export interface OutboxEntry {
 }
 
 const TABLE = 'cart_outbox';
+const PARKED = 'cart_outbox_parked';
 
 /** The request side of the outbox (table `cart_outbox`); the relay reads and deletes through its own session. */
 export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metrics }) {
@@ -55,10 +56,13 @@ export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metr
       });
     },
 
-    /** Which of `outboxIds` still wait to be published. */
+    /** Which of `outboxIds` still wait to be published (parked rows wait too: for an operator). */
     async pending(outboxIds: string[]): Promise<Set<string>> {
       if (outboxIds.length === 0) return new Set();
-      const rows: Array<{ id: string }> = await knex(TABLE).whereIn('id', outboxIds).select('id');
+      const { rows } = (await knex.raw(`SELECT id FROM ${TABLE} WHERE id = ANY(?::bigint[]) UNION ALL SELECT id FROM ${PARKED} WHERE id = ANY(?::bigint[])`, [
+        outboxIds,
+        outboxIds,
+      ])) as { rows: Array<{ id: string }> };
       return new Set(rows.map((row) => String(row.id)));
     },
 

@@ -62,6 +62,12 @@ export function createMetrics(service: 'cart-service' | 'order-service', { sampl
         if (sampleOutbox) this.set((await outboxSample()).oldestAgeSeconds);
       },
     }),
+    outboxParked: new Counter({
+      name: 'orderflow_outbox_parked_total',
+      help: 'Outbox events Kafka refused outright (e.g. larger than the topic accepts), set aside in cart_outbox_parked for an operator.',
+      labelNames: ['event_type'] as const,
+      registers: [registry],
+    }),
     outboxRelayLeader: new Gauge({
       name: 'orderflow_outbox_relay_leader',
       help: '1 when this cart instance is the one publishing the outbox, 0 when it stands by.',

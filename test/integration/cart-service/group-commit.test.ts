@@ -98,6 +98,26 @@ describe('cart service: writes that share a transaction and a produce call', fun
     expect([...eventIdsOf.values()].filter((ids) => ids.size !== 1), 'one event per order, repeated or not').to.deep.equal([]);
   });
 
+  it('when Kafka refuses one event outright (larger than the topic accepts), it is parked, not lost, and the events after it are published', async () => {
+    await startOnTopicLimitedTo(4_000, { PUBLISH_TIMEOUT_MS: '1000' });
+    const large = `HUGE-${uniqueSuffix()}`;
+    const largeAnswer = await call(cart!.baseUrl, 'POST', '/api/create-order', largeOrderBody(large));
+    expect(largeAnswer.status, 'committed; its event waits (for an operator)').to.equal(202);
+    const after = Array.from({ length: 5 }, () => `AFTER-${uniqueSuffix()}`);
+    const answers = await Promise.all(after.map((orderId) => call(cart!.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 })));
+    expect(answers.map((answer) => answer.status), 'writes after it are published as usual').to.deep.equal(after.map(() => 201));
+
+    const parked: Array<{ order_id: string; reason: string }> = await db.knex('cart_outbox_parked').select('order_id', 'reason');
+    expect(parked.map((row) => row.order_id)).to.deep.equal([large]);
+    expect(parked[0]!.reason).to.match(/too large|larger/i);
+    const known = await call(cart!.baseUrl, 'GET', `/api/orders/${large}`);
+    expect((known.body as { data: { lastEvent: { published: boolean } } }).data.lastEvent.published, 'a parked event is not published').to.equal(false);
+    const parkedCount = (await cart!.service.metrics.outboxParked.get()).values.reduce((sum, value) => sum + value.value, 0);
+    expect(parkedCount).to.equal(1);
+    await reader!.caughtUp();
+    expect(reader!.keys().filter((key) => key === large || after.includes(key)).sort()).to.deep.equal([...after].sort());
+  });
+
   it('keeps each produce call under PRODUCER_MAX_BATCH_BYTES, so the same load all fits the topic at the first try', async () => {
     await startOnTopicLimitedTo(12_000, { PRODUCER_MAX_BATCH_BYTES: '10000' });
     const orderIds = Array.from({ length: 30 }, () => `FIT-${uniqueSuffix()}`);
