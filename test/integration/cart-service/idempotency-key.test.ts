@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Client } from 'pg';
 import type { ConfigKey } from '../../../src/config';
+import type { OrderJson } from '../../../src/domain';
 import { createIdempotencyStore, fingerprintOf, type IdempotencyClaim } from '../../../src/cart-service/idempotency';
 import { acquirePgConnection, openSession } from '../../../src/lib/db';
 import { createKafkaClient } from '../../../src/lib/kafka';
@@ -22,15 +23,7 @@ interface ErrorBody {
   errors?: Array<{ field: string; message: string }>;
 }
 
-interface OrderData {
-  orderId: string;
-  customerId: string;
-  orderDate: string;
-  items: Array<{ itemId: string; quantity: number; price: string }>;
-  totalAmount: string;
-  currency: string;
-  status: string;
-}
+type OrderData = OrderJson;
 
 interface CartOrderData extends OrderData {
   lastEvent?: { eventId: string; eventType: string; published: boolean };
