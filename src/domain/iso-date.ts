@@ -8,10 +8,19 @@ const ISO_DATE_TIME =
 const MINUTE_MS = 60_000;
 
 /**
+ * The years an instant may fall in, in UTC: what ISO 8601 writes with four digits, what both
+ * services read back with this same function, and what PostgreSQL stores. Checked on the UTC
+ * instant, not the local date: 9999-12-31T23:30:00-01:00 is already in year 10000.
+ */
+const FIRST_YEAR = 1;
+const LAST_YEAR = 9999;
+
+/**
  * Parses a strict ISO 8601 / RFC 3339 date-time (`2024-05-01T12:30:00Z`,
  * `2024-05-01T12:30:00.123+02:00`) or a calendar date (`2024-05-01`, meaning midnight UTC).
  * The date and time must exist: 2023-02-29, 2024-13-01, 2024-04-31 and 24:00:00 are refused,
- * 2024-02-29 is accepted. Returns undefined for anything else, including non-strings.
+ * 2024-02-29 is accepted. The instant must fall in the years 0001-9999 in UTC. Returns
+ * undefined for anything else, including non-strings.
  */
 export function parseIsoDateTime(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
@@ -43,10 +52,14 @@ export function parseIsoDateTime(value: unknown): Date | undefined {
     wallClock.getUTCSeconds() === parts.second;
   if (!roundTrips) return undefined;
 
-  if (sign === undefined) return wallClock;
-  const offsetH = Number(offsetHour);
-  const offsetM = Number(offsetMinute);
-  if (offsetH > 23 || offsetM > 59) return undefined;
-  const offsetMinutes = (sign === '-' ? -1 : 1) * (offsetH * 60 + offsetM);
-  return new Date(wallClock.getTime() - offsetMinutes * MINUTE_MS);
+  let instant = wallClock;
+  if (sign !== undefined) {
+    const offsetH = Number(offsetHour);
+    const offsetM = Number(offsetMinute);
+    if (offsetH > 23 || offsetM > 59) return undefined;
+    const offsetMinutes = (sign === '-' ? -1 : 1) * (offsetH * 60 + offsetM);
+    instant = new Date(wallClock.getTime() - offsetMinutes * MINUTE_MS);
+  }
+  const utcYear = instant.getUTCFullYear();
+  return utcYear >= FIRST_YEAR && utcYear <= LAST_YEAR ? instant : undefined;
 }

@@ -61,7 +61,7 @@ const orderDate = z.unknown().transform((value, ctx) => {
   const message =
     value === undefined
       ? 'is required'
-      : `must be an ISO 8601 date-time like "2024-05-01T12:00:00Z" or a date like "2024-05-01" that exists on the calendar, got ${describeValue(value)}`;
+      : `must be an ISO 8601 date-time like "2024-05-01T12:00:00Z" or a date like "2024-05-01" that exists on the calendar, in the years 0001-9999 (UTC), got ${describeValue(value)}`;
   ctx.addIssue({ code: 'custom', message, input: value });
   return z.NEVER;
 });

@@ -23,6 +23,15 @@ describe('parseIsoDateTime', () => {
       expect(iso('2024-05-01T00:30:00+01:00')).to.equal('2024-04-30T23:30:00.000Z');
     });
 
+    it('refuses an instant outside the years 0001-9999 in UTC, even when its local date is inside', () => {
+      expect(iso('9999-12-31T23:30:00-01:00')).to.equal(undefined);
+      expect(iso('0000-01-01T00:00:00+00:01')).to.equal(undefined);
+      expect(iso('0000-12-31')).to.equal(undefined);
+      expect(iso('9999-12-31T23:59:59.999Z')).to.equal('9999-12-31T23:59:59.999Z');
+      expect(iso('0001-01-01T00:00:00Z')).to.equal('0001-01-01T00:00:00.000Z');
+      expect(iso('0001-01-01T00:30:00+00:30')).to.equal('0001-01-01T00:00:00.000Z');
+    });
+
     it('reads the first and last instants of a day', () => {
       expect(iso('2024-12-31T23:59:59Z')).to.equal('2024-12-31T23:59:59.000Z');
       expect(iso('2024-01-01T00:00:00Z')).to.equal('2024-01-01T00:00:00.000Z');

@@ -139,6 +139,11 @@ describe('validateOrder', () => {
       expect(onlyError({ ...validBody(), orderDate: '2024-04-31T10:00:00Z' }, 'orderDate')).to.include('exists on the calendar');
     });
 
+    it('when the instant leaves the years 0001-9999 in UTC, it reports orderDate (the consumer reads dates with the same rule)', () => {
+      expect(onlyError({ ...validBody(), orderDate: '9999-12-31T23:30:00-01:00' }, 'orderDate')).to.include('0001-9999 (UTC)');
+      expect(onlyError({ ...validBody(), orderDate: '0000-01-01T00:00:00+00:01' }, 'orderDate')).to.include('0001-9999 (UTC)');
+    });
+
     it('when the date is not strict ISO 8601, it reports orderDate', () => {
       onlyError({ ...validBody(), orderDate: '05/01/2024' }, 'orderDate');
       onlyError({ ...validBody(), orderDate: 1714564800000 }, 'orderDate');
