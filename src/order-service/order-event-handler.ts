@@ -154,9 +154,12 @@ function compareOffsets(a: string, b: string): number {
   return difference === 0n ? 0 : difference < 0n ? -1 : 1;
 }
 
-/** Parked updates apply in the order they happened; the offset breaks ties. */
-function byOccurrence(a: PendingUpdate, b: PendingUpdate): number {
-  return a.occurredAt.getTime() - b.occurredAt.getTime() || compareOffsets(a.position.offset, b.position.offset);
+/**
+ * Parked updates apply in the order the log holds them: an order's events share one partition,
+ * so its offsets are the true order. occurredAt is the producer's clock, which may go backwards.
+ */
+function byPosition(a: PendingUpdate, b: PendingUpdate): number {
+  return a.position.topic.localeCompare(b.position.topic) || a.position.partition - b.position.partition || compareOffsets(a.position.offset, b.position.offset);
 }
 
 /**
@@ -234,7 +237,7 @@ export function planBatch(events: readonly ValidEvent[], state: BatchState): Bat
       });
       history.push({ ...historyOf(event), outcome: 'applied', reason: null });
       outcomes.set(event.eventId, { ...outcomeOf(event), outcome: 'applied' });
-      const waiting = (pendingByOrder.get(event.orderId) ?? []).sort(byOccurrence);
+      const waiting = (pendingByOrder.get(event.orderId) ?? []).sort(byPosition);
       pendingByOrder.delete(event.orderId);
       for (const update of waiting) {
         if (parkedBefore.has(update.eventId)) unparked.push(update.eventId);

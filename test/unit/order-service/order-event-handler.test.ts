@@ -94,8 +94,9 @@ describe('order event handler', () => {
       expect(again.history).to.have.length(0);
     });
 
-    it('parks an update whose order is unknown and applies parked updates in occurrence order when the order arrives', () => {
-      const first = planBatch([valid(updated('O-2', 'paid', '2026-01-01T12:00:00Z')), valid(updated('O-2', 'confirmed', '2026-01-01T11:00:00Z'))], EMPTY);
+    it('parks an update whose order is unknown and applies parked updates in offset order when the order arrives, whatever their producer clock says', () => {
+      // The producer's clock went backwards between the two updates: the log's order is the true one.
+      const first = planBatch([valid(updated('O-2', 'confirmed', '2026-01-01T12:00:00Z')), valid(updated('O-2', 'paid', '2026-01-01T11:00:00Z'))], EMPTY);
       expect(first.parked).to.have.length(2);
       expect(first.history).to.have.length(0);
       const pending: PendingUpdate[] = first.parked;
