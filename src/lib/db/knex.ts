@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { types } from 'pg';
+import { defaults, types } from 'pg';
 import { componentLogger } from '../../logger';
 
 export type { Knex };
@@ -9,6 +9,11 @@ export type { Knex };
 // (the pg default already does this; pinned here so nobody "fixes" it to parseFloat).
 types.setTypeParser(types.builtins.NUMERIC, (value) => value);
 types.setTypeParser(types.builtins.INT8, (value) => value);
+
+// Exact instants: pg writes a Date in the process's local time zone, and for old dates local
+// time has offsets in seconds (Amsterdam in 1800: +00:19:32) that it rounds to whole minutes, so
+// an instant would be stored seconds off under TZ=Europe/Amsterdam. In UTC nothing is rounded.
+defaults.parseInputDatesAsUTC = true;
 
 const log = componentLogger('knex');
 

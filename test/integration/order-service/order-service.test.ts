@@ -68,6 +68,27 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
     await db?.destroy();
   });
 
+  it('stores instants exactly whatever the process time zone: under TZ=Europe/Amsterdam, an orderDate of 1800-01-01T00:00:00Z is served back as sent', async () => {
+    const zone = process.env.TZ;
+    // Node rereads TZ when it is assigned; local time in Amsterdam in 1800 was UTC+00:19:32.
+    process.env.TZ = 'Europe/Amsterdam';
+    try {
+      expect(new Date('1800-01-01T00:00:00Z').getTimezoneOffset(), 'the zone is in effect').to.not.equal(0);
+      await producer.send([orderCreated('ORD-TZ', { orderDate: new Date('1800-01-01T00:00:00.000Z') })]);
+      const { body } = await waitFor(
+        async () => {
+          const answer = await get('/api/order-details?orderId=ORD-TZ');
+          return answer.status === 200 ? answer : undefined;
+        },
+        { what: 'ORD-TZ to be persisted' },
+      );
+      expect(body.data?.orderDate).to.equal('1800-01-01T00:00:00.000Z');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('persists an OrderCreated with exact money and shippingCost 2% half-up (10.25 -> 0.21), served by order-details', async () => {
     await producer.send([orderCreated('ORD-APPLY')]);
     const { body } = await waitFor(
