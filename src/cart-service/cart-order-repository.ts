@@ -2,25 +2,41 @@ import type { OrderJson, OrderStatus } from '../domain';
 import type { Knex, SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 
+/**
+ * What the cart knows of an order written before it kept whole orders (the `order` column came
+ * with a later migration): its id and status. Such an order still moves through its lifecycle.
+ */
+export interface OrderSummary {
+  orderId: string;
+  status: OrderStatus;
+}
+
+/** A whole order, or the summary of an older one. */
+export type KnownOrder = OrderJson | OrderSummary;
+
+export function isWholeOrder(order: KnownOrder): order is OrderJson {
+  return 'items' in order;
+}
+
 /** An order as the cart service knows it, with the latest event it wrote for it. */
 export interface CartOrderRecord {
   orderId: string;
   status: OrderStatus;
-  order: OrderJson;
+  order: KnownOrder;
   /** Absent for orders written before the outbox existed. */
   lastEvent?: { eventId: string; eventType: string };
 }
 
 /** An order to store and the event its write produced. */
-export interface OrderWrite {
-  order: OrderJson;
+export interface OrderWrite<Order extends KnownOrder = OrderJson> {
+  order: Order;
   lastEvent: { eventId: string; eventType: string };
 }
 
 interface CartOrderRow {
   order_id: string;
   status: OrderStatus;
-  order: OrderJson;
+  order: OrderJson | null;
   last_event_id: string | null;
   last_event_type: string | null;
 }
@@ -32,6 +48,9 @@ const TABLE = 'cart_orders';
  * order as when it was created.
  */
 function toRecord(row: CartOrderRow): CartOrderRecord {
+  const lastEvent = row.last_event_id && row.last_event_type ? { eventId: row.last_event_id, eventType: row.last_event_type } : undefined;
+  const known = { orderId: row.order_id, status: row.status, ...(lastEvent ? { lastEvent } : {}) };
+  if (row.order === null) return { ...known, order: { orderId: row.order_id, status: row.status } };
   const { orderId, customerId, orderDate, items, totalAmount, currency, status } = row.order;
   const order: OrderJson = {
     orderId,
@@ -42,8 +61,7 @@ function toRecord(row: CartOrderRow): CartOrderRecord {
     currency,
     status,
   };
-  const lastEvent = row.last_event_id && row.last_event_type ? { eventId: row.last_event_id, eventType: row.last_event_type } : undefined;
-  return { orderId: row.order_id, status: row.status, order, ...(lastEvent ? { lastEvent } : {}) };
+  return { ...known, order };
 }
 
 const byOrderId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -92,18 +110,18 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
       return new Map(rows.map((row) => [row.order_id, toRecord(row)]));
     },
 
-    /** Stores each order's new status and latest event, in one statement. */
-    async saveStatuses(tx: SqlTransaction, writes: OrderWrite[]): Promise<void> {
+    /** Stores each order's new status and latest event, in one statement (a summary keeps its empty `order`). */
+    async saveStatuses(tx: SqlTransaction, writes: Array<OrderWrite<KnownOrder>>): Promise<void> {
       if (writes.length === 0) return;
       await timeDbOperation(metrics, 'cart_orders.update_status', () =>
         tx.query(
-          `UPDATE ${TABLE} AS o SET status = v.status, "order" = v.order_json, last_event_id = v.event_id, last_event_type = v.event_type, updated_at = now()
+          `UPDATE ${TABLE} AS o SET status = v.status, "order" = COALESCE(v.order_json, o."order"), last_event_id = v.event_id, last_event_type = v.event_type, updated_at = now()
            FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::text[]) AS v(order_id, status, order_json, event_id, event_type)
            WHERE o.order_id = v.order_id`,
           [
             writes.map(({ order }) => order.orderId),
             writes.map(({ order }) => order.status),
-            writes.map(({ order }) => JSON.stringify(order)),
+            writes.map(({ order }) => (isWholeOrder(order) ? JSON.stringify(order) : null)),
             writes.map(({ lastEvent }) => lastEvent.eventId),
             writes.map(({ lastEvent }) => lastEvent.eventType),
           ],

@@ -138,20 +138,31 @@ export const OPENAPI_DOCUMENT = {
         properties: { itemId: { type: 'string', minLength: 1 }, quantity: { type: 'integer', minimum: 1 }, price: ref('Money') },
       },
       Order: { type: 'object', required: ORDER_FIELDS, additionalProperties: false, properties: ORDER_PROPERTIES },
-      CartOrder: {
+      OrderSummary: {
         type: 'object',
-        required: ORDER_FIELDS,
+        required: ['orderId', 'status'],
         additionalProperties: false,
-        properties: {
-          ...ORDER_PROPERTIES,
-          lastEvent: {
+        description: 'An order created before the cart service kept whole orders: only its id and status are known.',
+        properties: { orderId: ORDER_PROPERTIES.orderId, status: ref('OrderStatus') },
+      },
+      KnownOrder: { oneOf: [ref('Order'), ref('OrderSummary')] },
+      LastEvent: {
+        type: 'object',
+        required: ['eventId', 'eventType', 'published'],
+        additionalProperties: false,
+        description: 'The event of the latest write; published is false while it waits in the outbox. Absent for orders older than the outbox.',
+        properties: { eventId: { type: 'string', format: 'uuid' }, eventType: { enum: ['OrderCreated', 'OrderStatusUpdated'] }, published: { type: 'boolean' } },
+      },
+      CartOrder: {
+        oneOf: [
+          { type: 'object', required: ORDER_FIELDS, additionalProperties: false, properties: { ...ORDER_PROPERTIES, lastEvent: ref('LastEvent') } },
+          {
             type: 'object',
-            required: ['eventId', 'eventType', 'published'],
+            required: ['orderId', 'status'],
             additionalProperties: false,
-            description: 'The event of the latest write; published is false while it waits in the outbox. Absent for orders older than the outbox.',
-            properties: { eventId: { type: 'string', format: 'uuid' }, eventType: { enum: ['OrderCreated', 'OrderStatusUpdated'] }, published: { type: 'boolean' } },
+            properties: { orderId: ORDER_PROPERTIES.orderId, status: ref('OrderStatus'), lastEvent: ref('LastEvent') },
           },
-        },
+        ],
       },
       NewOrder: {
         type: 'object',
@@ -194,13 +205,13 @@ export const OPENAPI_DOCUMENT = {
         type: 'object',
         required: ['success', 'message', 'data'],
         additionalProperties: false,
-        properties: { success: { const: true }, message: { type: 'string' }, data: ref('Order') },
+        properties: { success: { const: true }, message: { type: 'string' }, data: ref('KnownOrder') },
       },
       PendingEnvelope: {
         type: 'object',
         required: ['success', 'message', 'data', 'publication'],
         additionalProperties: false,
-        properties: { success: { const: true }, message: { type: 'string' }, data: ref('Order'), publication: { const: 'pending' } },
+        properties: { success: { const: true }, message: { type: 'string' }, data: ref('KnownOrder'), publication: { const: 'pending' } },
       },
       CartOrderEnvelope: {
         type: 'object',

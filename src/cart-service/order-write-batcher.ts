@@ -3,7 +3,7 @@ import { AppError, toAppError } from '../errors';
 import { createMicroBatcher, type BatchOutcome } from '../lib/batching';
 import type { Knex, SqlTransaction } from '../lib/db';
 import { errorAnswer, successAnswer, type Answer } from './answers';
-import type { CartOrderRepository } from './cart-order-repository';
+import type { CartOrderRepository, KnownOrder } from './cart-order-repository';
 import { keyReused, type IdempotencyClaim, type IdempotencyStore } from './idempotency';
 import type { OrderEventEncoder } from './order-event-encoder';
 import type { OutboxEntry, OutboxStore, PublicationTracker, PublicationWait } from './outbox';
@@ -100,7 +100,7 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
   async function decideUpdates(trx: SqlTransaction, updates: UpdateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
     if (updates.length === 0) return;
     const current = await orders.lockForUpdate(trx, updates.map((command) => command.orderId));
-    const changed = new Map<string, { order: OrderJson; event: OutboxEntry }>();
+    const changed = new Map<string, { order: KnownOrder; event: OutboxEntry }>();
     for (const command of updates) {
       const { orderId, status } = command;
       const known = changed.get(orderId)?.order ?? current.get(orderId)?.order;
@@ -111,7 +111,7 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
         decided.set(command, { answer: errorAnswer(toAppError(error)) });
         continue;
       }
-      const order: OrderJson = { ...known, status };
+      const order: KnownOrder = { ...known, status };
       const event = await encoder.statusUpdated(orderId, status, known.status);
       changed.set(orderId, { order, event });
       decided.set(command, { answer: successAnswer(200, `order ${orderId} is now ${status}`, order), event });

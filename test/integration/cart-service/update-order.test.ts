@@ -111,4 +111,20 @@ describe('cart service: PUT /api/update-order', function () {
     expect((await update(undefined, { raw: '<order/>', contentType: 'application/xml' })).status).to.equal(415);
     expect((await update({ orderId: 'ORDER-1', status: 'paid', padding: 'x'.repeat(200 * 1024) })).status).to.equal(413);
   });
+
+  it('moves an order stored before the cart kept whole orders (no order column yet), answering with its id and status', async () => {
+    const orderId = `OLD-${uniqueSuffix()}`;
+    // As the first migration left it: id and status only.
+    await cart.db.knex('cart_orders').insert({ order_id: orderId, status: 'pending' });
+    const response = await call(cart.baseUrl, 'PUT', '/api/update-order', { orderId, status: 'confirmed' });
+    expect(response.status).to.equal(200);
+    expect((response.body as { data: unknown }).data).to.deep.equal({ orderId, status: 'confirmed' });
+    expectMatchesOpenApi('put', '/api/update-order', response);
+    const known = await call(cart.baseUrl, 'GET', `/api/orders/${orderId}`);
+    expect(known.status).to.equal(200);
+    expect((known.body as { data: { status: string; lastEvent: { eventType: string; published: boolean } } }).data).to.deep.include({ orderId, status: 'confirmed' });
+    expectMatchesOpenApi('get', '/api/orders/{orderId}', known);
+    const [event] = await topic.waitForKey(orderId);
+    expect((await decodeOrderEvent(cart.config, event!)).type).to.equal('OrderStatusUpdated');
+  });
 });
