@@ -77,6 +77,12 @@ const currency = z
   .string({ error: expected('a string') })
   .refine(isIso4217Currency, { error: got('must be an active ISO 4217 currency code in upper case, like "USD"') });
 
+/**
+ * The currency of an order already accepted: any code of ISO 4217's shape. Today's table of
+ * active codes judges new orders only; a code withdrawn since (ANG, say) was valid when written.
+ */
+const recordedCurrency = z.string({ error: expected('a string') }).regex(/^[A-Z]{3}$/, { error: got('must be a three-letter currency code in upper case') });
+
 /** A status in any accepted spelling, read to its canonical form. */
 const status = z.unknown().transform((value, ctx): OrderStatus => {
   const parsed = parseStatus(value);
@@ -109,17 +115,16 @@ const orderFields = {
   orderDate,
   items: orderItems,
   totalAmount: positiveMoney,
-  currency,
 };
 
 /**
  * A full order. `newOrder` additionally requires status 'pending' (or no status): an order
  * enters the lifecycle at its start and moves on only through status updates.
  */
-function order(newOrder: boolean) {
+function order({ newOrder, recorded }: { newOrder: boolean; recorded: boolean }) {
   const statusField = newOrder ? orderStatus.pipe(NEW_ORDER_STATUS) : orderStatus;
   return z
-    .object({ ...orderFields, status: statusField }, { error: expected('a JSON object') })
+    .object({ ...orderFields, currency: recorded ? recordedCurrency : currency, status: statusField }, { error: expected('a JSON object') })
     .superRefine(
       (body, ctx) => {
         const sum = sumLineItems(body.items);
@@ -145,9 +150,12 @@ function order(newOrder: boolean) {
 }
 
 /** A full order in any status (events, stored orders, fixtures). */
-export const orderSchema = order(false);
+export const orderSchema = order({ newOrder: false, recorded: false });
 /** A full order body sent to create an order. */
-export const newOrderSchema = order(true);
+export const newOrderSchema = order({ newOrder: true, recorded: false });
+
+/** An order recorded in an event already accepted: the same rules, without today's reference data. */
+export const recordedOrderSchema = order({ newOrder: false, recorded: true });
 
 /** The short create form: the cart service generates the rest. */
 export const generateRequestSchema = z.object(

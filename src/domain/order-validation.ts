@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { FieldError } from '../errors';
 import type { Order } from './order';
 import type { OrderStatus } from './order-status';
-import { generateRequestSchema, newOrderSchema, orderSchema, statusUpdateSchema } from './order-schemas';
+import { generateRequestSchema, newOrderSchema, orderSchema, recordedOrderSchema, statusUpdateSchema } from './order-schemas';
 
 /** Field name used for an error about the request body as a whole (not an object, ...). */
 export const BODY_FIELD = 'body';
@@ -14,6 +14,12 @@ export type OrderValidation = { ok: true; order: Order } | { ok: false; errors: 
 export interface ValidateOrderOptions {
   /** The body creates a new order: its status must be 'pending' or absent. Default false. */
   newOrder?: boolean;
+  /**
+   * The order is recorded in an event accepted earlier (a consumer replaying history): it is
+   * checked for what it must be to apply — structure, lifecycle, money — but not against today's
+   * reference data, such as the table of active currencies. Default false.
+   */
+  recorded?: boolean;
 }
 
 /** A valid status update request. */
@@ -62,7 +68,8 @@ function check<T>(schema: z.ZodType<T>, body: unknown): { ok: true; value: T } |
  * Unknown fields are ignored.
  */
 export function validateOrder(body: unknown, options: ValidateOrderOptions = {}): OrderValidation {
-  const result = check(options.newOrder === true ? newOrderSchema : orderSchema, body);
+  const schema = options.newOrder === true ? newOrderSchema : options.recorded === true ? recordedOrderSchema : orderSchema;
+  const result = check(schema, body);
   return result.ok ? { ok: true, order: result.value } : result;
 }
 

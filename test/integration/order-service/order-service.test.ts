@@ -153,7 +153,7 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
     await producer.sendRaw('ORD-JSON', notAvro);
     await producer.sendRaw('ORD-UNKNOWN-SCHEMA', unknownSchema);
     const unknownStatus = orderCreated('ORD-UNKNOWN-STATUS', { status: 'unknown' });
-    const unknownCurrency = orderCreated('ORD-BAD-CURRENCY', { currency: 'ABC' });
+    const unknownCurrency = orderCreated('ORD-BAD-CURRENCY', { currency: 'EURO' });
     await producer.send([invalid, unknownStatus, unknownCurrency, orderCreated('ORD-AFTER-POISON')]);
 
     await waitFor(async () => (await orderStatus('ORD-AFTER-POISON')) === 'pending', { what: 'the good event after the poison' });

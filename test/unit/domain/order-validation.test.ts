@@ -288,6 +288,14 @@ describe('validateOrder', () => {
     it('accepts a real currency whose ISO minor unit is not 2, with 2-decimal money', () => {
       expect(accepted({ ...validBody(), currency: 'JPY' }).currency).to.equal('JPY');
     });
+
+    it('judges a new order by the currencies active today, and an order recorded earlier only by the shape of its code', () => {
+      expect(onlyError({ ...validBody(), currency: 'ANG' }, 'currency')).to.include('active ISO 4217');
+      const recorded = validateOrder({ ...validBody(), currency: 'ANG' }, { recorded: true });
+      expect(recorded.ok && recorded.order.currency).to.equal('ANG');
+      const misshapen = validateOrder({ ...validBody(), currency: 'usd' }, { recorded: true });
+      expect(misshapen.ok ? [] : misshapen.errors.map((error) => error.field)).to.deep.equal(['currency']);
+    });
   });
 
   describe('status', () => {
