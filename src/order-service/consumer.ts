@@ -98,6 +98,34 @@ export interface OrderConsumer {
   stop(): Promise<void>;
 }
 
+/**
+ * Kafka's answers to a heartbeat that mean this member no longer owns its partitions as it
+ * did (the group is rebalancing, or has moved on without it). They say nothing about any
+ * record: the batch is handed back to kafkajs, which rejoins; the next owner processes it.
+ */
+const GROUP_MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
+
+/** Carries a group-membership error out of the retry and isolation loops, untouched by them. */
+class HandBackBatch extends Error {
+  constructor(readonly groupError: unknown) {
+    super('the group changed; handing the batch back');
+    this.name = 'HandBackBatch';
+  }
+}
+
+function isGroupMembershipError(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && GROUP_MEMBERSHIP_ERRORS.has(type);
+}
+
+/** The heartbeat, with a group-membership answer turned into {@link HandBackBatch}. */
+function handingBackOnRebalance(heartbeat: () => Promise<void>): () => Promise<void> {
+  return () =>
+    heartbeat().catch((error: unknown) => {
+      throw isGroupMembershipError(error) ? new HandBackBatch(error) : error;
+    });
+}
+
 /** Raised to abandon a batch without committing when the service is stopping mid-retry. */
 class StoppingError extends Error {
   constructor() {
@@ -335,7 +363,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         failingBatches.delete(key);
         return true;
       } catch (error) {
-        if (error instanceof StoppingError) throw error;
+        if (error instanceof StoppingError || error instanceof HandBackBatch) throw error;
         failure = toAppError(error);
       }
       const state = failingBatches.get(key) ?? { rounds: 0, begunAtFirstFailure: transactionsBegun };
@@ -352,7 +380,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
             const outcomes = await untilDone(`record ${message.offset} on partition ${partition}`, () => processMessages(partition, [message]), heartbeat);
             if (outcomes.length > 0) applied += 1;
           } catch (error) {
-            if (error instanceof StoppingError) throw error;
+            if (error instanceof StoppingError || error instanceof HandBackBatch) throw error;
             failed.push({ message, failure: toAppError(error) });
           }
         }
@@ -387,7 +415,20 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     }
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      await processBatch({ ...payload, heartbeat: handingBackOnRebalance(payload.heartbeat) });
+    } catch (error) {
+      // kafkajs knows its own group errors and rejoins; the batch stays unresolved and uncommitted.
+      if (error instanceof HandBackBatch) {
+        log.info({ partition: payload.batch.partition, reason: (error.groupError as Error).message }, 'the group is rebalancing; handing the batch back');
+        throw error.groupError;
+      }
+      throw error;
+    }
+  }
+
+  async function processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const groups = settings.batchMode ? [batch.messages] : batch.messages.map((message) => [message]);
     for (const messages of groups) {
       const last = messages.at(-1);
@@ -436,7 +477,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
       failingBatches.clear();
       options.onGroupJoin?.();
     });
-    // The cart service publishes in transactions, so each ends with a commit marker. A fetch of
+    // A transactional producer ends each transaction with a commit marker. A fetch of
     // only markers never reaches eachBatch; kafkajs resolves it but, with autoCommit off, nobody
     // commits it, and the group would report a lag of 1 per partition while idle.
     created.on(created.events.END_BATCH_PROCESS, ({ payload }) => {
