@@ -46,19 +46,30 @@ export const OPENAPI_DOCUMENT = {
     '/api/getAllOrderIdsFromTopic': {
       get: {
         summary: 'Ids of the orders consumed from a topic',
-        parameters: [{ name: 'topicName', in: 'query', required: true, schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' }, example: 'order-events' }],
+        description:
+          'Sorted by order id, in pages of `pageSize` (1000 by default). When more ids follow, `nextAfter` holds the last id of the page: ' +
+          'ask again with `after` set to it.',
+        parameters: [
+          { name: 'topicName', in: 'query', required: true, schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' }, example: 'order-events' },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string', minLength: 1 }, description: 'Start after this order id (the previous page\'s nextAfter).' },
+          { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10_000, default: 1_000 } },
+        ],
         responses: {
           '200': {
-            description: 'The order ids, sorted.',
+            description: 'One page of order ids, sorted.',
             ...json(
               envelope({
                 type: 'object',
                 required: ['topicName', 'orderIds'],
-                properties: { topicName: { type: 'string' }, orderIds: { type: 'array', items: { type: 'string' } } },
+                properties: {
+                  topicName: { type: 'string' },
+                  orderIds: { type: 'array', items: { type: 'string' } },
+                  nextAfter: { type: 'string', description: 'Present when more ids follow: pass it as `after`.' },
+                },
               }),
             ),
           },
-          '400': error('topicName is missing or not a valid Kafka topic name (control characters and lone surrogates included).'),
+          '400': error('topicName is missing or not a valid Kafka topic name (control characters and lone surrogates included), or after / pageSize is malformed.'),
         },
       },
     },

@@ -233,8 +233,11 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
       return { orders: rows.map(toSummary), total: Number(countRow?.count ?? 0) };
     },
 
-    async orderIdsFromTopic(topic: string): Promise<string[]> {
-      const rows = (await knex('orders').select('order_id').where({ source_topic: topic }).orderBy('order_id')) as Array<{ order_id: string }>;
+    /** Ids of the orders consumed from `topic`, in id order, from just after `after`, at most `limit` (keyset paging on the (source_topic, order_id) index). */
+    async orderIdsFromTopic(topic: string, { after, limit }: { after?: string; limit: number }): Promise<string[]> {
+      const query = knex('orders').select('order_id').where({ source_topic: topic }).orderBy('order_id').limit(limit);
+      if (after !== undefined) void query.andWhere('order_id', '>', after);
+      const rows = (await query) as Array<{ order_id: string }>;
       return rows.map((row) => row.order_id);
     },
 

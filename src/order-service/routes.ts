@@ -6,6 +6,9 @@ import { success } from '../lib/http';
 import type { OrderRecord, OrderRepository } from './order-repository';
 
 const MAX_PAGE_SIZE = 100;
+/** Order ids per page of getAllOrderIdsFromTopic: the seed's clients read one answer, so the first page is large. */
+const ID_PAGE_SIZE = 1_000;
+const MAX_ID_PAGE_SIZE = 10_000;
 
 /** A Kafka topic name; the character class already excludes control characters and surrogates. */
 const topicSchema = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, ".", "_", "-"; at most 249)');
@@ -78,9 +81,15 @@ export function orderRoutes(repository: OrderRepository): Router {
   });
 
   router.get('/getAllOrderIdsFromTopic', async (req, res) => {
-    const { topicName } = parse(z.object({ topicName: topicSchema }), query(req));
-    const orderIds = await repository.orderIdsFromTopic(topicName);
-    res.json(success(`${orderIds.length} order ids consumed from ${topicName}`, { topicName, orderIds }));
+    const { topicName, after, pageSize } = parse(
+      z.object({ topicName: topicSchema, after: idSchema.optional(), pageSize: positiveInt(MAX_ID_PAGE_SIZE).default(ID_PAGE_SIZE) }),
+      query(req),
+    );
+    // One more than asked tells whether another page follows, without counting them all.
+    const found = await repository.orderIdsFromTopic(topicName, { after, limit: pageSize + 1 });
+    const orderIds = found.slice(0, pageSize);
+    const next = found.length > pageSize ? { nextAfter: orderIds.at(-1) } : {};
+    res.json(success(`${orderIds.length} order ids consumed from ${topicName}`, { topicName, orderIds, ...next }));
   });
 
   router.get('/orders', async (req, res) => {

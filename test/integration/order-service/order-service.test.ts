@@ -273,6 +273,26 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect((await get('/api/getAllOrderIdsFromTopic?topicName=bad%20topic!')).status).to.equal(400);
       const other = await get('/api/getAllOrderIdsFromTopic?topicName=some-other-topic');
       expect(other.body.data?.orderIds).to.deep.equal([]);
+      expect(other.body.data).to.not.have.property('nextAfter');
+    });
+
+    it('pages the order ids of a topic: nextAfter leads through every id once, in order; a bad after or pageSize answers 400', async () => {
+      const path = `/api/getAllOrderIdsFromTopic?topicName=${config.ORDER_EVENTS_TOPIC}`;
+      const all = (await get(path)).body.data?.orderIds as string[];
+      expect(all.length, 'enough orders for several pages').to.be.greaterThan(3);
+      const paged: string[] = [];
+      let after: string | undefined;
+      for (let pages = 0; pages < all.length; pages += 1) {
+        const { status, body } = await get(`${path}&pageSize=2${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`);
+        expect(status).to.equal(200);
+        paged.push(...(body.data?.orderIds as string[]));
+        after = body.data?.nextAfter as string | undefined;
+        if (after === undefined) break;
+      }
+      expect(paged).to.deep.equal(all);
+      expect((await get(`${path}&pageSize=0`)).status).to.equal(400);
+      expect((await get(`${path}&pageSize=10001`)).status).to.equal(400);
+      expect((await get(`${path}&after=`)).status).to.equal(400);
     });
 
     it('pages and filters orders by status, and answers 400 for bad page values or an unknown status', async () => {
