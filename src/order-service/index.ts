@@ -1,3 +1,3 @@
-export { startOrderService, type OrderServiceDeps, type RunningOrderService } from './server';
+export { startOrderService, ORDER_DB_POOL_MAX, type OrderServiceDeps, type RunningOrderService } from './server';
 export { createOrderRepository, type OrderRepository, type OrderRecord, type AnalyticsSummary } from './order-repository';
 export { checkEvent, planBatch, type BatchPlan, type OrderEvent, type ValidEvent } from './order-event-handler';

@@ -17,8 +17,12 @@ import { orderRoutes } from './routes';
 /** Longest wait between background attempts to register the schemas while the registry is down. */
 const REGISTER_RETRY_MAX_MS = 30_000;
 
-/** Connections: one per partition processed concurrently, plus the query API. */
-export const ORDER_DB_POOL_MAX = 20;
+/**
+ * Connections: one per partition processed concurrently (3 transactions at most), the gauges'
+ * query, and the query API's reads (each a single short statement). With the cart's 11 this
+ * leaves PostgreSQL's default limit (100, 3 of them reserved) room for several instances.
+ */
+export const ORDER_DB_POOL_MAX = 10;
 
 export interface OrderServiceDeps {
   /** A database to use instead of one built from DATABASE_URL (tests pass their own schema); the caller migrates and closes it. */
