@@ -7,9 +7,12 @@ export interface Answer {
   body: SuccessEnvelope<unknown> | ErrorEnvelope;
 }
 
-/** The body of a 202: the write is committed and its event will be published, Kafka has just not acknowledged it yet. */
+/**
+ * The body of a 202: the write is committed and its event not yet acknowledged by Kafka —
+ * pending (the relay will publish it) or held (Kafka refuses it; an operator must move it back).
+ */
 export interface PendingEnvelope extends SuccessEnvelope<unknown> {
-  publication: 'pending';
+  publication: 'pending' | 'held';
 }
 
 export function successAnswer(status: 200 | 201, message: string, data: unknown): Answer {
@@ -20,13 +23,14 @@ export function errorAnswer(error: AppError): Answer {
   return { status: error.httpStatus, body: errorEnvelope(error) };
 }
 
+const PENDING_MESSAGES = {
+  pending: 'stored, its event is not yet acknowledged by Kafka and will be published',
+  held: 'stored, but Kafka refuses its event (larger than the topic accepts?): it is held in cart_outbox_parked until an operator moves it back',
+} as const;
+
 /** The 202 a successful answer becomes when Kafka has not acknowledged its event in time. */
-export function pendingAnswer({ body }: Answer): Answer {
+export function pendingAnswer({ body }: Answer, publication: PendingEnvelope['publication']): Answer {
   if (!body.success) throw new Error('only a successful answer can be pending');
-  const pending: PendingEnvelope = {
-    ...body,
-    message: `${body.message}; stored, its event is not yet acknowledged by Kafka and will be published`,
-    publication: 'pending',
-  };
+  const pending: PendingEnvelope = { ...body, message: `${body.message}; ${PENDING_MESSAGES[publication]}`, publication };
   return { status: 202, body: pending };
 }

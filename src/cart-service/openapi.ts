@@ -211,7 +211,7 @@ export const OPENAPI_DOCUMENT = {
         type: 'object',
         required: ['success', 'message', 'data', 'publication'],
         additionalProperties: false,
-        properties: { success: { const: true }, message: { type: 'string' }, data: ref('KnownOrder'), publication: { const: 'pending' } },
+        properties: { success: { const: true }, message: { type: 'string' }, data: ref('KnownOrder'), publication: { enum: ['pending', 'held'], description: 'pending: the relay will publish it; held: Kafka refuses it (see cart_outbox_parked in the README).' } },
       },
       CartOrderEnvelope: {
         type: 'object',

@@ -1,9 +1,9 @@
 import { AppError, toAppError } from '../errors';
 import { acquirePgConnection, type Knex } from '../lib/db';
 import { errorAnswer, pendingAnswer, type Answer } from './answers';
-import { createKeyedQueue, fingerprintOf, keyReused, parseIdempotencyKey, type IdempotencyClaim, type IdempotencyStore } from './idempotency';
+import { createKeyedQueue, fingerprintOf, keyReused, parseIdempotencyKey, type IdempotencyClaim, type IdempotencyStore, type StoredAnswer } from './idempotency';
 import type { OrderWriteBatcher, WriteCommand, WriteResult } from './order-write-batcher';
-import type { OutboxStore, PublicationTracker, PublicationWait } from './outbox';
+import type { OutboxStore, PublicationState, PublicationTracker, PublicationWait } from './outbox';
 
 export interface WriteAndAnswerDeps {
   knex: Knex;
@@ -34,36 +34,40 @@ export interface WriteRequest {
 export function createWriteAndAnswer({ knex, writes, idempotency, tracker, outbox, kafkaDownReason, publishTimeoutMs }: WriteAndAnswerDeps) {
   const inTurn = createKeyedQueue();
 
-  async function published(outboxId: string, wait: PublicationWait, replayed: boolean): Promise<boolean> {
-    const stillPending = () => outbox.pending([outboxId]).then((pending) => pending.has(outboxId), () => true);
-    if (replayed && !(await stillPending())) {
-      wait.cancel();
-      return true;
+  /** Where the committed row stands once Kafka acknowledged it or the wait ran out; a failed look counts as pending (it is committed). */
+  async function publicationOf(outboxId: string, wait: PublicationWait, replayed: boolean): Promise<PublicationState> {
+    const look = () => outbox.publicationOf(outboxId).catch((): PublicationState => 'pending');
+    if (replayed) {
+      const state = await look();
+      if (state !== 'pending') {
+        wait.cancel();
+        return state;
+      }
     }
-    return (await wait.published(publishTimeoutMs)) || !(await stillPending());
+    return (await wait.published(publishTimeoutMs)) ? 'published' : look();
   }
 
   async function awaitPublication({ answer, outboxId, publication, replayed }: WriteResult): Promise<Answer> {
     if (outboxId === undefined || publication === undefined || answer.status >= 300) return answer;
-    return (await published(outboxId, publication, replayed === true)) ? answer : pendingAnswer(answer);
+    const state = await publicationOf(outboxId, publication, replayed === true);
+    return state === 'published' ? answer : pendingAnswer(answer, state);
   }
 
   async function commitAndAwait(command: () => Promise<WriteCommand>): Promise<Answer> {
     const down = kafkaDownReason();
-    if (down !== undefined) throw new AppError('DEPENDENCY_UNAVAILABLE', `Kafka is unavailable (${down}); nothing was stored`);
+    if (down !== undefined) throw new AppError('DEPENDENCY_UNAVAILABLE', `Kafka is unavailable (${down}); nothing of this request was stored`);
     return awaitPublication(await writes.write(await command()));
   }
 
-  /** The answer already given to `claim`'s key, read outside any write (undefined when there is none, or it cannot be read). */
+  /** The answer already given to `claim`'s key, read outside any write; undefined when there is none. Rejects when it cannot be read. */
   async function storedAnswer(claim: IdempotencyClaim): Promise<Answer | undefined> {
-    const stored = await (async () => {
-      const connection = await acquirePgConnection(knex);
-      try {
-        return (await idempotency.find(connection.sql, [claim.key])).get(claim.key);
-      } finally {
-        connection.release();
-      }
-    })().catch(() => undefined);
+    const connection = await acquirePgConnection(knex);
+    let stored: StoredAnswer | undefined;
+    try {
+      stored = (await idempotency.find(connection.sql, [claim.key])).get(claim.key);
+    } finally {
+      connection.release();
+    }
     if (!stored) return undefined;
     if (stored.fingerprint !== claim.fingerprint) return errorAnswer(keyReused(claim.key));
     if (stored.outboxId === undefined) return stored;
@@ -79,7 +83,12 @@ export function createWriteAndAnswer({ knex, writes, idempotency, tracker, outbo
       return await commitAndAwait(command);
     } catch (error) {
       if (toAppError(error).code !== 'DEPENDENCY_UNAVAILABLE') throw error;
-      const stored = await storedAnswer(claim);
+      const stored = await storedAnswer(claim).catch((lookup: unknown) => {
+        // An earlier request with this key may have been stored: "nothing was stored" could be false.
+        throw new AppError('DEPENDENCY_UNAVAILABLE', `${toAppError(error).message}; whether an earlier request with this Idempotency-Key was stored could not be checked either`, {
+          cause: lookup,
+        });
+      });
       if (stored) return stored;
       throw error;
     }

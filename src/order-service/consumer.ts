@@ -99,30 +99,23 @@ export interface OrderConsumer {
 }
 
 /**
- * Kafka's answers to a heartbeat that mean this member no longer owns its partitions as it
- * did (the group is rebalancing, or has moved on without it). They say nothing about any
- * record: the batch is handed back to kafkajs, which rejoins; the next owner processes it.
+ * A heartbeat that fails — the group is rebalancing or has moved on without this member, or the
+ * coordinator cannot be reached — says nothing about any record. The batch is handed back to
+ * kafkajs, untouched by the retry and isolation loops: kafkajs rejoins (or restarts), and the
+ * batch's owner processes it again from its committed offset.
  */
-const GROUP_MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
-
-/** Carries a group-membership error out of the retry and isolation loops, untouched by them. */
 class HandBackBatch extends Error {
-  constructor(readonly groupError: unknown) {
-    super('the group changed; handing the batch back');
+  constructor(readonly heartbeatError: unknown) {
+    super('the heartbeat failed; handing the batch back');
     this.name = 'HandBackBatch';
   }
 }
 
-function isGroupMembershipError(error: unknown): boolean {
-  const type = (error as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && GROUP_MEMBERSHIP_ERRORS.has(type);
-}
-
-/** The heartbeat, with a group-membership answer turned into {@link HandBackBatch}. */
-function handingBackOnRebalance(heartbeat: () => Promise<void>): () => Promise<void> {
+/** The heartbeat, with any failure turned into {@link HandBackBatch}. */
+function handingBackOnHeartbeatFailure(heartbeat: () => Promise<void>): () => Promise<void> {
   return () =>
     heartbeat().catch((error: unknown) => {
-      throw isGroupMembershipError(error) ? new HandBackBatch(error) : error;
+      throw new HandBackBatch(error);
     });
 }
 
@@ -417,12 +410,12 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     try {
-      await processBatch({ ...payload, heartbeat: handingBackOnRebalance(payload.heartbeat) });
+      await processBatch({ ...payload, heartbeat: handingBackOnHeartbeatFailure(payload.heartbeat) });
     } catch (error) {
-      // kafkajs knows its own group errors and rejoins; the batch stays unresolved and uncommitted.
+      // kafkajs knows its own errors: it rejoins the group (or restarts); the batch stays unresolved and uncommitted.
       if (error instanceof HandBackBatch) {
-        log.info({ partition: payload.batch.partition, reason: (error.groupError as Error).message }, 'the group is rebalancing; handing the batch back');
-        throw error.groupError;
+        log.info({ partition: payload.batch.partition, reason: (error.heartbeatError as Error).message }, 'the heartbeat failed; handing the batch back');
+        throw error.heartbeatError;
       }
       throw error;
     }

@@ -157,10 +157,12 @@ function compareOffsets(a: string, b: string): number {
 
 /**
  * Parked updates apply in the order the log holds them: an order's events share one partition,
- * so its offsets are the true order. occurredAt is the producer's clock, which may go backwards.
+ * so its offsets are the true order. occurredAt is the producer's clock, which may go backwards;
+ * it decides only between partitions (after the topic's partitions were added to, say).
  */
 function byPosition(a: PendingUpdate, b: PendingUpdate): number {
-  return a.position.topic.localeCompare(b.position.topic) || a.position.partition - b.position.partition || compareOffsets(a.position.offset, b.position.offset);
+  const samePartition = a.position.topic === b.position.topic && a.position.partition === b.position.partition;
+  return samePartition ? compareOffsets(a.position.offset, b.position.offset) : a.occurredAt.getTime() - b.occurredAt.getTime();
 }
 
 /**

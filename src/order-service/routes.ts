@@ -82,7 +82,8 @@ export function orderRoutes(repository: OrderRepository): Router {
 
   router.get('/getAllOrderIdsFromTopic', async (req, res) => {
     const { topicName, after, pageSize } = parse(
-      z.object({ topicName: topicSchema, after: idSchema.optional(), pageSize: positiveInt(MAX_ID_PAGE_SIZE).default(ID_PAGE_SIZE) }),
+      // `after` is compared as stored, untrimmed: a trimmed cursor could repeat or skip ids that carry spaces.
+      z.object({ topicName: topicSchema, after: z.string().min(1, 'must not be empty').max(1_000).optional(), pageSize: positiveInt(MAX_ID_PAGE_SIZE).default(ID_PAGE_SIZE) }),
       query(req),
     );
     // One more than asked tells whether another page follows, without counting them all.

@@ -165,7 +165,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await client.query(
       `WITH parked AS (DELETE FROM cart_outbox WHERE id = $1 RETURNING *)
        INSERT INTO cart_outbox_parked (id, event_id, event_type, order_id, topic, message_key, value, schema_id, headers, created_at, reason)
-       SELECT id, event_id, event_type, order_id, topic, message_key, value, schema_id, headers, created_at, $2 FROM parked`,
+       SELECT id, event_id, event_type, order_id, topic, message_key, value, schema_id, headers, created_at, $2 FROM parked
+       ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, parked_at = now()`,
       [row.id, reason.slice(0, MAX_REASON_LENGTH)],
     );
     metrics.outboxParked.inc({ event_type: row.event_type });
@@ -360,9 +361,9 @@ export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
 /**
  * Kafka's answers that refuse records rather than say it is unavailable: too large for the
  * topic's max.message.bytes (a smaller call may succeed; a single record never will), or a
- * record the broker finds invalid.
+ * record the broker finds invalid. (CORRUPT_MESSAGE is not one: Kafka calls it retriable.)
  */
-const RECORD_REFUSED = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+const RECORD_REFUSED = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
 
 function isRecordRefused(error: unknown): boolean {
   // kafkajs wraps broker errors: a retriable error's `cause`, or the `errors` of an aggregate over several brokers.

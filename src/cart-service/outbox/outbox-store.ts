@@ -1,6 +1,9 @@
 import type { Knex, SqlTransaction } from '../../lib/db';
 import { timeDbOperation, type Metrics } from '../../lib/metrics';
 
+/** Where a write's event stands: waiting for the relay, held for an operator (Kafka refuses it), or acknowledged by Kafka. */
+export type PublicationState = 'pending' | 'held' | 'published';
+
 /** An event a write owes Kafka, encoded and ready to send. */
 export interface OutboxEntry {
   eventId: string;
@@ -56,14 +59,13 @@ export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metr
       });
     },
 
-    /** Which of `outboxIds` still wait to be published (parked rows wait too: for an operator). */
-    async pending(outboxIds: string[]): Promise<Set<string>> {
-      if (outboxIds.length === 0) return new Set();
-      const { rows } = (await knex.raw(`SELECT id FROM ${TABLE} WHERE id = ANY(?::bigint[]) UNION ALL SELECT id FROM ${PARKED} WHERE id = ANY(?::bigint[])`, [
-        outboxIds,
-        outboxIds,
-      ])) as { rows: Array<{ id: string }> };
-      return new Set(rows.map((row) => String(row.id)));
+    /** Where the outbox row `outboxId` stands: waiting for the relay, held (parked) for an operator, or published (gone). */
+    async publicationOf(outboxId: string): Promise<PublicationState> {
+      const { rows } = (await knex.raw(`SELECT 'pending' AS state FROM ${TABLE} WHERE id = ? UNION ALL SELECT 'held' FROM ${PARKED} WHERE id = ?`, [
+        outboxId,
+        outboxId,
+      ])) as { rows: Array<{ state: 'pending' | 'held' }> };
+      return rows[0]?.state ?? 'published';
     },
 
   };

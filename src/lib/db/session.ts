@@ -20,7 +20,8 @@ export async function openSession(knex: Knex, { onLost }: { onLost(error: Error)
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     connectionTimeoutMillis: 5_000,
-    options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3',
+    // Added to the connection's own options, if it has any.
+    options: [settings.options, '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3'].filter(Boolean).join(' '),
   });
   // pg raises 'error' on an idle client whose connection broke; unheard, it would end the process.
   client.on('error', onLost);

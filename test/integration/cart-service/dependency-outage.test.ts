@@ -3,6 +3,7 @@ import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from 
 import { call, expectMatchesOpenApi, startTestCartService, type TestCartService } from './cart-service-harness';
 import { freeLoopbackPort } from '../../helpers/ports';
 import { startTcpProxy } from '../order-service/tcp-proxy';
+import { createDatabase } from '../../../src/lib/db';
 
 /*
  * Kafka and the registry being down is simulated by pointing the service at a closed port
@@ -124,4 +125,30 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
       expect(fresh.status, 'a new write').to.equal(503);
     });
   }
+
+  it('database down -> a repeat with an Idempotency-Key is not told "nothing was stored" of its earlier request: 503 saying it could not be checked', async () => {
+    const target = new URL(config.DATABASE_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    target.port = String(proxy.port);
+    const knex = createDatabase({ url: target.toString(), schema: db.schema, poolMax: 4 });
+    try {
+      cart = await startTestCartService({ db: { knex, schema: db.schema, destroy: () => knex.destroy() }, config });
+      const key = `"${uniqueSuffix()}"`;
+      const body = JSON.stringify({ orderId: `ORDER-${uniqueSuffix()}`, numItems: 1 });
+      const post = () =>
+        fetch(`${cart!.baseUrl}/api/create-order`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body }).then(
+          async (response) => ({ status: response.status, body: (await response.json()) as { message: string } }),
+        );
+      expect((await post()).status).to.equal(201);
+      await proxy.close();
+      const repeat = await post();
+      expect(repeat.status).to.equal(503);
+      expect(repeat.body.message).to.match(/could not be checked/);
+    } finally {
+      await cart?.stop();
+      cart = undefined;
+      await proxy.close();
+      await knex.destroy();
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { createKafkaClient } from '../../../src/lib/kafka';
 import { EVENT_ID_HEADER } from '../../../src/lib/registry';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
-import { call, startTestCartService, validOrderBody, type TestCartService } from './cart-service-harness';
+import { call, expectMatchesOpenApi, startTestCartService, validOrderBody, type TestCartService } from './cart-service-harness';
 
 /** A full order whose OrderCreated is about 7.5 KB: 100 lines with 64-character item ids. */
 function largeOrderBody(orderId: string): Record<string, unknown> {
@@ -103,6 +103,8 @@ describe('cart service: writes that share a transaction and a produce call', fun
     const large = `HUGE-${uniqueSuffix()}`;
     const largeAnswer = await call(cart!.baseUrl, 'POST', '/api/create-order', largeOrderBody(large));
     expect(largeAnswer.status, 'committed; its event waits (for an operator)').to.equal(202);
+    expect((largeAnswer.body as { publication: string }).publication).to.equal('held');
+    expectMatchesOpenApi('post', '/api/create-order', largeAnswer);
     const after = Array.from({ length: 5 }, () => `AFTER-${uniqueSuffix()}`);
     const answers = await Promise.all(after.map((orderId) => call(cart!.baseUrl, 'POST', '/api/create-order', { orderId, numItems: 1 })));
     expect(answers.map((answer) => answer.status), 'writes after it are published as usual').to.deep.equal(after.map(() => 201));
