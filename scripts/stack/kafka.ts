@@ -79,9 +79,16 @@ function java(mainClass: string, args: string[], log4jConfig: string): { command
   };
 }
 
-/** A random KRaft cluster id: 16 bytes, URL-safe base64 without padding, as `kafka-storage random-uuid`. */
-function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A random KRaft cluster id: 16 bytes, URL-safe base64 without padding, as `kafka-storage
+ * random-uuid` makes them — never starting with "-", which Kafka's own Uuid.randomUuid() also
+ * avoids: the storage tool would read such an id as an option.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function formatStorageOnce(): void {

@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { KAFKA_LIBS } from '../../../scripts/stack/kafka';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { waitFor } from '../../helpers/wait-for';
 import { freeLoopbackPort } from '../../helpers/ports';
-import { kafkaServerProperties } from '../../../scripts/stack/kafka';
+import { kafkaServerProperties, newClusterId } from '../../../scripts/stack/kafka';
 
 const LOG4J = join(__dirname, '..', '..', '..', 'scripts', 'stack', 'kafka', 'tools-log4j.properties');
 
@@ -41,7 +40,7 @@ export async function createPrivateKafkaBroker(): Promise<PrivateKafkaBroker> {
     mainClass,
     ...args,
   ];
-  const format = spawnSync('java', java('kafka.tools.StorageTool', ['format', '-t', randomBytes(16).toString('base64url'), '-c', config]), {
+  const format = spawnSync('java', java('kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', config]), {
     encoding: 'utf8',
   });
   if (format.status !== 0) throw new Error(`formatting the private broker's storage failed: ${format.stderr}`);
