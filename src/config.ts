@@ -77,7 +77,7 @@ const SETTINGS = {
     default: '500',
   },
   PRODUCER_MAX_BATCH_BYTES: {
-    doc: "Most bytes of event values the outbox relay sends in one produce call; keep it below the topic's max.message.bytes (1 MiB by default).",
+    doc: "Most bytes of event values the outbox relay sends in one produce call (and one group commit writes); keep it below the topic's max.message.bytes (1 MiB by default).",
     schema: z.coerce.number().int().min(1024).max(64 * 1024 * 1024),
     default: '524288',
   },

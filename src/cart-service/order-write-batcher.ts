@@ -46,6 +46,8 @@ export interface OrderWriteBatcherOptions {
   tracker: PublicationTracker;
   batching: boolean;
   maxBatch: number;
+  /** Most bytes of encoded events in one transaction (a single larger one still goes alone). */
+  maxBatchBytes: number;
 }
 
 /** An answer decided in the transaction, and the event it owes Kafka if any. */
@@ -64,7 +66,7 @@ interface Decided {
  * fails the batch alike (nothing written), and any other error is retried command by command
  * so one command cannot fail the others.
  */
-export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, encoder, tracker, batching, maxBatch }: OrderWriteBatcherOptions) {
+export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, encoder, tracker, batching, maxBatch, maxBatchBytes }: OrderWriteBatcherOptions) {
   /** Settles the Idempotency-Keys first: a key with a stored answer replays it (or is refused as reused). */
   async function replays(trx: SqlTransaction, batch: WriteCommand[]): Promise<Map<WriteCommand, Decided>> {
     const decided = new Map<WriteCommand, Decided>();
@@ -160,6 +162,9 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
   const batcher = createMicroBatcher<WriteCommand, WriteResult>({
     batching,
     maxBatch,
+    // Bounded in bytes too, so one transaction never carries an outsized multi-row insert.
+    weigh: (command) => (command.kind === 'create' ? command.event.value.length : 0),
+    maxWeight: maxBatchBytes,
     async process(batch) {
       try {
         return (await writeTogether(batch)).map((value) => ({ ok: true, value }));

@@ -96,6 +96,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     tracker,
     batching: config.GROUP_COMMIT,
     maxBatch: config.PRODUCER_MAX_BATCH,
+    maxBatchBytes: config.PRODUCER_MAX_BATCH_BYTES,
   });
   const writes = createWriteAndAnswer({
     knex,

@@ -127,6 +127,11 @@ describe('cart service: writes that share a transaction and a produce call', fun
     expect(responses.map((response) => response.status)).to.deep.equal(orderIds.map(() => 201));
     const failed = (await cart!.service.metrics.eventsProduced.get()).values.filter((value) => value.labels.outcome === 'failed');
     expect(failed, 'no produce call was refused').to.deep.equal([]);
+    // The same bound applies to a group commit: each of these 7.5 KB events went in a transaction of its own.
+    const inserts = (await cart!.service.metrics.dbQueryDuration.get()).values.find(
+      (value) => value.metricName?.endsWith('_count') && value.labels.operation === 'cart_orders.insert_batch',
+    );
+    expect(inserts?.value, 'one insert per create').to.equal(orderIds.length);
   });
 
   it('when the database refuses one create of a batch, only that create fails; the others are committed and published', async () => {
