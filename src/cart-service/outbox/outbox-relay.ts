@@ -86,7 +86,6 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let kafkaDown: { reason: string; seenAt: number } | undefined;
   let stopping = false;
   let running: Promise<void> | undefined;
-  let session: Client | undefined;
   let sessionLost: Error | undefined;
   let wake: (() => void) | undefined;
   let woken = false;
@@ -123,21 +122,21 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     else if (payload === KAFKA_UP && role !== 'leader') kafkaDown = undefined;
   }
 
-  async function notify(channels: Channels, payload: string): Promise<void> {
-    await session?.query('SELECT pg_notify($1, $2)', [channels.relay, payload]);
+  async function notify(client: Client, channels: Channels, payload: string): Promise<void> {
+    await client.query('SELECT pg_notify($1, $2)', [channels.relay, payload]);
   }
 
   /**
    * The leader's view of Kafka, told to every instance each time it is learnt (not only when it
    * changes), so an instance that missed a notice while reconnecting is put right by the next.
    */
-  async function setKafkaState(channels: Channels, down: string | undefined): Promise<void> {
+  async function setKafkaState(client: Client, channels: Channels, down: string | undefined): Promise<void> {
     if (down !== kafkaDown?.reason) {
       if (down) log.warn({ reason: down }, 'Kafka is unavailable: writes are refused until it is back');
       else if (kafkaDown) log.info('Kafka is reachable again');
     }
     kafkaDown = down === undefined ? undefined : { reason: down.slice(0, MAX_REASON_LENGTH), seenAt: Date.now() };
-    await notify(channels, kafkaDown ? `${KAFKA_DOWN}${kafkaDown.reason}` : KAFKA_UP);
+    await notify(client, channels, kafkaDown ? `${KAFKA_DOWN}${kafkaDown.reason}` : KAFKA_UP);
   }
 
   async function readBatch(client: Client, limit: number): Promise<OutboxRow[]> {
@@ -194,7 +193,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   }
 
   /** A metadata round trip (creating the topic the first time), so an idle leader notices Kafka going and coming. */
-  async function probeKafka(channels: Channels): Promise<void> {
+  async function probeKafka(client: Client, channels: Channels): Promise<void> {
     let down: string | undefined;
     try {
       if (ensuredTopics.has(topic)) await connectedAdmin().then((connected) => connected.describeCluster());
@@ -203,7 +202,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       down = describe(error);
     }
     // Outside the try: a failed NOTIFY is the database's failure (the session ends), not Kafka's.
-    await setKafkaState(channels, down);
+    await setKafkaState(client, channels, down);
   }
 
   async function connectedAdmin(): Promise<Admin> {
@@ -222,7 +221,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   /** The leader's loop: publish what is there, then wait to be woken. Returns when the session is lost or on stop. */
   async function lead(client: Client, channels: Channels): Promise<void> {
     await client.query(`LISTEN ${client.escapeIdentifier(channels.newRows)}`);
-    await probeKafka(channels);
+    await probeKafka(client, channels);
     firstAttempt?.();
     let backoffMs = 100;
     // Halved when Kafka finds a produce call too large for the topic (its max.message.bytes may be below ours).
@@ -232,7 +231,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       const rows = await readBatch(client, limit);
       if (rows.length === 0) {
         await pause(pollIntervalMs);
-        if (!woken && !stopping && !sessionLost) await probeKafka(channels);
+        if (!woken && !stopping && !sessionLost) await probeKafka(client, channels);
         continue;
       }
       try {
@@ -249,7 +248,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
           await park(client, rows[0]!, describe(error));
           continue;
         }
-        await setKafkaState(channels, describe(error));
+        await setKafkaState(client, channels, describe(error));
         await pause(backoffMs);
         woken = false;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
@@ -257,7 +256,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       }
       backoffMs = 100;
       limit = Math.min(options.maxBatch, limit * 2);
-      if (kafkaDown) await setKafkaState(channels, undefined);
+      if (kafkaDown) await setKafkaState(client, channels, undefined);
       await settle(client, channels, rows);
     }
   }
@@ -280,7 +279,6 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         wake?.();
       },
     });
-    session = client;
     try {
       // The relay's own commits (deletes of published rows) need no flush to disk before going on:
       // one lost in a crash only means those rows are sent again, which consumers drop by event id.
@@ -303,7 +301,6 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         }
       }
     } finally {
-      session = undefined;
       setRole('disconnected');
       // Ending the session releases the advisory lock, so a standby can take over at once.
       await client.end().catch(() => undefined);

@@ -38,7 +38,7 @@ interface Waiting<T, R> {
  * items arriving while a batch is in flight wait for it and leave together as the next batch.
  * Under load every round trip therefore carries everything that arrived during the previous
  * one, and an item never waits longer than one round trip for company. It suits a downstream
- * that works one batch at a time anyway, such as a Kafka transaction.
+ * that works one batch at a time anyway, such as a database transaction.
  */
 export function createMicroBatcher<T, R>({ batching, maxBatch, weigh, maxWeight = Infinity, process }: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
   const waiting: Waiting<T, R>[] = [];
