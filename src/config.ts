@@ -2,6 +2,13 @@ import { z } from 'zod';
 
 const SECONDS_PER_UNIT: Partial<Record<string, number>> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
+/** A duration in seconds, written as seconds or with a unit: 90s, 30m, 24h, 7d. */
+const durationInSeconds = z
+  .string()
+  .regex(/^\d+(s|m|h|d)?$/, 'expected a duration such as 24h')
+  .transform((value) => Number(value.replace(/\D$/, '')) * (SECONDS_PER_UNIT[value.slice(-1)] ?? 1))
+  .pipe(z.number().int().min(1));
+
 /**
  * Every setting of both services, read from the environment once, validated, and frozen.
  * Each entry carries the doc string the README's configuration table mirrors.
@@ -42,6 +49,11 @@ const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(65535),
     default: '8001',
   },
+  DEDUP_WINDOW: {
+    doc: "How long the order service remembers a refused event's id, and keeps a status update waiting for its order (seconds, or with a unit: 90s, 30m, 24h, 7d). Longer than any redelivery; past it refused events are deleted and waiting updates refused.",
+    schema: durationInSeconds,
+    default: '7d',
+  },
   CONSUMER_GROUP_ID: {
     doc: 'Kafka consumer group of the order service.',
     schema: z.string().min(1),
@@ -59,11 +71,7 @@ const SETTINGS = {
   },
   IDEMPOTENCY_TTL: {
     doc: 'How long an Idempotency-Key and its answer are kept (seconds, or with a unit: 90s, 30m, 24h, 7d).',
-    schema: z
-      .string()
-      .regex(/^\d+(s|m|h|d)?$/, 'expected a duration such as 24h')
-      .transform((value) => Number(value.replace(/\D$/, '')) * (SECONDS_PER_UNIT[value.slice(-1)] ?? 1))
-      .pipe(z.number().int().min(1)),
+    schema: durationInSeconds,
     default: '24h',
   },
   OUTBOX_POLL_INTERVAL_MS: {

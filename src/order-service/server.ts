@@ -5,14 +5,19 @@ import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createDatabase, migrateToLatest, type Knex } from '../lib/db';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
+import { everyInterval } from '../lib/consumer';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderEventSerde } from '../lib/registry';
-import { createOrderConsumer, type OrderEventDecoder, type RetryPolicy } from './consumer';
-import { backoffDelay } from './consumer-failures';
+import { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryPolicy } from '../lib/retry';
+import { createOrderConsumer } from './consumer';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { createOrderRepository } from './order-repository';
+import { createOrderRetention } from './order-retention';
 import { orderRoutes } from './routes';
+
+/** How often the dedup window is enforced, at most (a quarter of the window when that is shorter). */
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 /** Longest wait between background attempts to register the schemas while the registry is down. */
 const REGISTER_RETRY_MAX_MS = 30_000;
@@ -30,8 +35,8 @@ export interface OrderServiceDeps {
   logger?: Logger;
   /** HTTP port overriding ORDER_SERVICE_PORT (0 = any free port, as tests use). */
   port?: number;
-  /** false: one transaction per message instead of per batch (the benchmark's comparison). */
-  batchMode?: boolean;
+  /** Most events applied in one database transaction (1: a transaction per event). */
+  maxEventsPerTransaction?: number;
   /** Backoff of transient failures (tests shorten it). */
   retry?: RetryPolicy;
   /** kafkajs client overrides (tests use faster retries). */
@@ -40,8 +45,6 @@ export interface OrderServiceDeps {
   gaugeIntervalMs?: number;
   /** Skip the HTTP API (the benchmark only needs the consumer). */
   withoutHttp?: boolean;
-  /** Called each time the consumer joins its group. */
-  onGroupJoin?: () => void;
 }
 
 export interface RunningOrderService {
@@ -75,13 +78,12 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     deadLetterTopic: config.DEAD_LETTER_TOPIC,
     groupId: config.CONSUMER_GROUP_ID,
     repository,
-    decoder: serde as OrderEventDecoder,
+    decoder: serde,
     metrics,
     logger,
-    ...(deps.batchMode !== undefined ? { batchMode: deps.batchMode } : {}),
+    ...(deps.maxEventsPerTransaction !== undefined ? { maxEventsPerTransaction: deps.maxEventsPerTransaction } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.gaugeIntervalMs !== undefined ? { gaugeIntervalMs: deps.gaugeIntervalMs } : {}),
-    ...(deps.onGroupJoin ? { onGroupJoin: deps.onGroupJoin } : {}),
   });
 
   let server: { port: number; close(): Promise<void> } | undefined;
@@ -106,24 +108,37 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   // does not stop the service: decoding already waits for the registry, and the registration is
   // retried in the background with capped backoff until it succeeds or the service stops.
   let stopped = false;
-  let registerTimer: NodeJS.Timeout | undefined;
-  const registerSchemas = async (attempt: number): Promise<void> => {
+  let firstAttemptDone = (): void => undefined;
+  const firstAttempt = new Promise<void>((resolve) => (firstAttemptDone = resolve));
+  const registerOnce = async (attempt: number): Promise<void> => {
     try {
       await serde.registerSchemas();
-      if (attempt > 0) logger.info({ attempt: attempt + 1 }, 'event schemas registered');
-    } catch (error) {
-      metrics.registryErrors.inc({ operation: 'register' });
-      if (stopped) return;
-      const delay = backoffDelay(attempt, { initialMs: deps.retry?.initialMs ?? 1_000, maxMs: Math.min(deps.retry?.maxMs ?? REGISTER_RETRY_MAX_MS, REGISTER_RETRY_MAX_MS) });
-      logger.warn({ err: error, attempt: attempt + 1, delayMs: delay }, 'could not register the event schemas; retrying in the background');
-      registerTimer = setTimeout(() => void registerSchemas(attempt + 1), delay);
-      registerTimer.unref();
+    } finally {
+      if (attempt === 0) firstAttemptDone();
     }
   };
-  await registerSchemas(0);
+  void retryUntilDone(registerOnce, {
+    policy: { initialMs: deps.retry?.initialMs ?? 1_000, maxMs: Math.min(deps.retry?.maxMs ?? REGISTER_RETRY_MAX_MS, REGISTER_RETRY_MAX_MS) },
+    // Also a refusal (an incompatible schema): an operator may fix the registry meanwhile.
+    isRetriable: () => true,
+    pause: (ms) => pauseUnlessStopping(ms, { isStopping: () => stopped, what: 'registering the event schemas' }),
+    onRetry(failure, attempt, delayMs) {
+      metrics.registryErrors.inc({ operation: 'register' });
+      logger.warn({ err: failure, attempt: attempt + 1, delayMs }, 'could not register the event schemas; retrying in the background');
+    },
+  }).then(
+    () => logger.info('event schemas registered'),
+    (error: unknown) => {
+      if (!(error instanceof StoppingError)) logger.error({ err: error }, 'gave up registering the event schemas');
+    },
+  );
+  // A healthy start registers before it consumes.
+  await firstAttempt;
 
   await admin.connect();
   await consumer.start();
+  const enforceRetention = createOrderRetention({ repository, windowSeconds: config.DEDUP_WINDOW, metrics, logger });
+  const stopRetention = everyInterval(Math.max(1_000, Math.min(RETENTION_INTERVAL_MS, (config.DEDUP_WINDOW * 1000) / 4)), async () => void (await enforceRetention()));
   logger.info({ port: server?.port, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'order service consuming');
 
   let stopping: Promise<void> | undefined;
@@ -133,7 +148,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     stop() {
       stopping ??= (async () => {
         stopped = true;
-        clearTimeout(registerTimer);
+        stopRetention();
         await consumer.stop();
         await server?.close();
         await admin.disconnect().catch(() => undefined);

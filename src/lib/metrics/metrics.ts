@@ -75,7 +75,7 @@ export function createMetrics(service: 'cart-service' | 'order-service', { sampl
     }),
     eventsConsumed: new Counter({
       name: 'orderflow_events_consumed_total',
-      help: 'Events the order service consumed, by event type and outcome (applied, duplicate, parked, rejected, dead_lettered).',
+      help: 'Events the order service consumed, by event type and outcome (applied, duplicate, parked, rejected, dead_lettered; expired: a parked update refused at the end of the dedup window).',
       labelNames: ['event_type', 'outcome'] as const,
       registers: [registry],
     }),

@@ -10,7 +10,7 @@ import {
   type ValidEvent,
 } from '../../../src/order-service/order-event-handler';
 import { toAppError } from '../../../src/errors';
-import { backoffDelay } from '../../../src/order-service/consumer-failures';
+import { backoffDelay } from '../../../src/lib/retry';
 
 const EMPTY: BatchState = { knownEventIds: new Set(), orderStatuses: new Map(), pending: [] };
 let offset = 0;

@@ -1,0 +1,83 @@
+import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
+import { AppError } from '../../errors';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../metrics';
+import type { PoisonRecord } from './poison-record';
+
+export interface DeadLetterPublisher {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends `poison` (records of `partition` of the source topic) to the dead-letter topic, each once per instance until {@link forget}. */
+  publish(partition: number, poison: readonly PoisonRecord[]): Promise<void>;
+  /** The offsets of `partition` were committed: these records will not come back. */
+  forget(partition: number, offsets: readonly string[]): void;
+}
+
+/** The headers a dead letter carries besides its source record's own; consumers of the dead-letter topic read these. */
+export function deadLetterHeaders(item: PoisonRecord, sourceTopic: string, partition: number): IHeaders {
+  return {
+    ...(item.message.headers ?? {}),
+    'dlq-error-code': item.errorCode,
+    'dlq-error-kind': item.errorKind ?? 'POISON_MESSAGE',
+    'dlq-error-message': item.errorMessage.slice(0, 1_000),
+    'dlq-source-topic': sourceTopic,
+    'dlq-source-partition': String(partition),
+    'dlq-source-offset': item.message.offset,
+    'dlq-record-id': `${sourceTopic}/${partition}/${item.message.offset}`,
+    ...(item.eventType ? { 'dlq-event-type': item.eventType } : {}),
+    ...(item.eventId ? { 'dlq-event-id': item.eventId } : {}),
+    ...(item.schemaId !== undefined ? { 'dlq-schema-id': String(item.schemaId) } : {}),
+  };
+}
+
+/**
+ * Delivery is at least once. A batch's poison is dead-lettered BEFORE its transaction commits
+ * and its offsets are committed, so the same source record can be processed again after it was
+ * dead-lettered:
+ *  - the transaction fails transiently and the batch is retried whole, or fails otherwise and
+ *    is re-applied record by record: the publisher remembers what this instance sent until the
+ *    offsets are committed ({@link DeadLetterPublisher.forget}), so these cases send NO duplicate
+ *    (test: dead-letter-once);
+ *  - the process dies or the partition moves to another instance after the send and before the
+ *    offset commit: the next owner does not know, and sends the record again. The window is one
+ *    batch's transaction plus one offset commit; only then can a DUPLICATE reach the topic.
+ * Every dead letter therefore carries `dlq-record-id: <topic>/<partition>/<offset>` of its source
+ * record, the same for every copy: consumers of the dead-letter topic deduplicate on it. A dead
+ * letter keeps its source record's key, and Java's partitioner (murmur2 of the key, as the cart
+ * uses), so an order's dead letters stay in order.
+ */
+export function createDeadLetterPublisher({ kafka, sourceTopic, deadLetterTopic, metrics, logger }: { kafka: Kafka; sourceTopic: string; deadLetterTopic: string; metrics: Metrics; logger: Logger }): DeadLetterPublisher {
+  const sent = new Set<string>();
+  const positionKey = (partition: number, offset: string): string => `${partition}/${offset}`;
+  let producer: Producer | undefined;
+
+  return {
+    async start() {
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+    },
+
+    async stop() {
+      await producer?.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'dead-letter producer did not disconnect cleanly'));
+    },
+
+    async publish(partition, poison) {
+      const fresh = poison.filter((item) => !sent.has(positionKey(partition, item.message.offset)));
+      if (fresh.length < poison.length) logger.debug({ partition, records: poison.length - fresh.length }, 'records already dead-lettered by this instance; not sending them again');
+      if (fresh.length === 0) return;
+      if (!producer) throw new AppError('DEPENDENCY_UNAVAILABLE', 'the dead-letter producer is not connected');
+      const messages = fresh.map((item) => ({ key: item.message.key, value: item.message.value, headers: deadLetterHeaders(item, sourceTopic, partition) }));
+      await producer.send({ topic: deadLetterTopic, acks: -1, messages });
+      for (const item of fresh) {
+        sent.add(positionKey(partition, item.message.offset));
+        metrics.deadLetters.inc({ reason: item.errorCode });
+        metrics.eventsConsumed.inc({ event_type: item.eventType ?? 'unknown', outcome: 'dead_lettered' });
+        logger.warn({ partition, offset: item.message.offset, eventId: item.eventId, errorCode: item.errorCode, reason: item.errorMessage }, 'record sent to the dead-letter topic');
+      }
+    },
+
+    forget(partition, offsets) {
+      for (const offset of offsets) sent.delete(positionKey(partition, offset));
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export { refreshConsumerLag, everyInterval } from './consumer-lag';
+export { createDeadLetterPublisher, deadLetterHeaders, type DeadLetterPublisher } from './dead-letter-publisher';
+export { createIsolatingProcessor, HandBackBatch, type ApplyRecords, type IsolatingProcessor } from './isolating-processor';
+export { createIsolationPolicy, type IsolationPolicy, type IsolationVerdict } from './isolation-policy';
+export { createKafkaRunner, type KafkaRunner, type KafkaRunnerOptions } from './kafka-runner';
+export type { PoisonRecord } from './poison-record';

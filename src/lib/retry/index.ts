@@ -1,0 +1,2 @@
+export { backoffDelay, type RetryPolicy } from './backoff';
+export { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryOptions } from './retry-loop';

@@ -1,0 +1,56 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from '../logger';
+import type { DeadLetterPublisher } from '../lib/consumer';
+import { timeDbOperation, type Metrics } from '../lib/metrics';
+import { planBatch, type EventOutcome } from './order-event-handler';
+import type { DecodedRecords } from './order-record-decoder';
+import type { OrderRepository } from './order-repository';
+
+export interface OrderBatchApplierOptions {
+  topic: string;
+  repository: OrderRepository;
+  decodeRecords(partition: number, messages: readonly KafkaMessage[]): Promise<DecodedRecords>;
+  deadLetters: DeadLetterPublisher;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * Applies records of one partition: dead-letters their poison, then decides and writes the
+ * valid events in ONE transaction (deduplicated by event id, serialised per partition). Resolves
+ * with the number of events the committed transaction decided (0 when none began); rejects with
+ * nothing written to the database.
+ */
+export function createOrderBatchApplier({ topic, repository, decodeRecords, deadLetters, metrics, logger }: OrderBatchApplierOptions) {
+  function record(outcomes: readonly EventOutcome[]): void {
+    const now = Date.now();
+    for (const outcome of outcomes) {
+      metrics.eventsConsumed.inc({ event_type: outcome.type, outcome: outcome.outcome });
+      if (outcome.outcome === 'applied') metrics.eventToPersistedLatency.observe({ event_type: outcome.type }, Math.max(0, now - outcome.occurredAt.getTime()) / 1000);
+      if (outcome.outcome === 'rejected' || outcome.outcome === 'parked' || logger.isLevelEnabled('debug')) {
+        logger[outcome.outcome === 'rejected' ? 'warn' : 'debug'](
+          { orderId: outcome.orderId, eventId: outcome.eventId, eventType: outcome.type, outcome: outcome.outcome, reason: outcome.reason },
+          `event ${outcome.outcome}`,
+        );
+      }
+    }
+  }
+
+  return async function applyRecords(partition: number, messages: KafkaMessage[]): Promise<number> {
+    const { valid, poison } = await decodeRecords(partition, messages);
+    await deadLetters.publish(partition, poison);
+    if (valid.length === 0) return 0;
+    const eventIds = [...new Set(valid.map((event) => event.eventId))];
+    const orderIds = [...new Set(valid.map((event) => event.orderId))];
+    const plan = await timeDbOperation(metrics, 'apply_batch', () =>
+      repository.inBatchTransaction(async (tx) => {
+        await tx.lockPartition(topic, partition);
+        const batchPlan = planBatch(valid, await tx.loadState(eventIds, orderIds));
+        await tx.writePlan(batchPlan);
+        return batchPlan;
+      }),
+    );
+    record(plan.outcomes);
+    return plan.outcomes.length;
+  };
+}
