@@ -3,7 +3,7 @@ import { toAppError } from '../errors';
 import type { PoisonRecord } from '../lib/consumer';
 import type { Metrics } from '../lib/metrics';
 import type { DecodedOrderEvent } from '../lib/registry';
-import { checkEvent, type ValidEvent } from './order-event-handler';
+import { checkEvent, type ValidEvent } from './order-event-check';
 
 /** What the consumer needs of the registry serde: decode one Confluent-framed record. */
 export interface OrderEventDecoder {

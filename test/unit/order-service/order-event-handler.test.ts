@@ -1,14 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '../../../src/domain';
-import {
-  checkEvent,
-  planBatch,
-  type BatchState,
-  type OrderEvent,
-  type PendingUpdate,
-  type ValidEvent,
-} from '../../../src/order-service/order-event-handler';
+import { checkEvent, type OrderEvent, type ValidEvent } from '../../../src/order-service/order-event-check';
+import { planBatch, type BatchState, type PendingUpdate } from '../../../src/order-service/order-event-handler';
 import { toAppError } from '../../../src/errors';
 import { backoffDelay } from '../../../src/lib/retry';
 
