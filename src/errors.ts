@@ -50,64 +50,27 @@ export class AppError extends Error {
   }
 }
 
-/**
- * PostgreSQL SQLSTATE classes and codes that say "try again later": the connection broke (08),
- * the server is shutting down, starting or cancelled the statement (57), it is out of
- * resources (53), the transaction lost a race (40001 serialisation, 40P01 deadlock), a lock
- * was not granted in time (55P03), or the server is a read-only standby after a failover (25006).
- */
-const TRANSIENT_SQLSTATE = [/^08/, /^57/, /^53/, /^40001$/, /^40P01$/, /^55P03$/, /^25006$/];
+/** Node's network error codes: whatever client raised one, the other side is down, restarting or unreachable. */
+const NETWORK_FAILURE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** Node network error codes of a database, broker or registry that is down or restarting. */
-const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** Messages of pg / knex errors that carry no code but mean the connection is gone. */
-const TRANSIENT_MESSAGES = [/Connection terminated/i, /Knex: Timeout acquiring a connection/i, /connection is closed/i, /Client has encountered a connection error/i];
-
-/** kafkajs errors that are not flagged retriable, yet only say the broker did not answer in time. */
-const TRANSIENT_KAFKAJS_NAMES = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'KafkaJSRequestTimeoutError']);
+/** True when `error` is a Node network failure (by its code): retrying later can help. */
+export function isNetworkFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NETWORK_FAILURE_CODES.has(code);
+}
 
 /** Seconds a client is asked to wait when a dependency is down; the HTTP layer sends it with every 503. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
-/** True when `error` says a dependency (database, broker, registry) is unavailable for now, so retrying can help. */
-export function isTransientFailure(error: unknown): boolean {
-  const candidate = error as { code?: unknown; retriable?: unknown; name?: unknown; message?: unknown } | null;
-  const code = typeof candidate?.code === 'string' ? candidate.code : '';
-  const name = typeof candidate?.name === 'string' ? candidate.name : '';
-  const message = typeof candidate?.message === 'string' ? candidate.message : String(error);
-  return (
-    TRANSIENT_SQLSTATE.some((pattern) => pattern.test(code)) ||
-    TRANSIENT_NODE_CODES.has(code) ||
-    TRANSIENT_MESSAGES.some((pattern) => pattern.test(message)) ||
-    name === 'KnexTimeoutError' ||
-    TRANSIENT_KAFKAJS_NAMES.has(name) ||
-    // Other kafkajs errors say themselves whether a retry can help.
-    (name.startsWith('KafkaJS') && candidate?.retriable === true)
-  );
-}
-
 /**
- * The one normaliser: turns anything thrown into an AppError. A failure of a dependency
- * becomes DEPENDENCY_UNAVAILABLE (retriable, 503 with Retry-After); anything else unknown is
- * INTERNAL (a bug) and keeps its cause.
+ * The one normaliser: turns anything thrown into an AppError. The adapters (lib/db, lib/kafka,
+ * lib/registry) already translate their own failures at their boundary; what reaches here
+ * untranslated is a network failure (DEPENDENCY_UNAVAILABLE, retriable) or a bug (INTERNAL, with
+ * its cause).
  */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (isTransientFailure(error)) {
-    return new AppError('DEPENDENCY_UNAVAILABLE', `a dependency is unavailable: ${withoutStatement(error, message)}`, { cause: error });
-  }
+  if (isNetworkFailure(error)) return new AppError('DEPENDENCY_UNAVAILABLE', `a dependency is unavailable: ${message}`, { cause: error });
   return new AppError('INTERNAL', message, { cause: error });
-}
-
-/**
- * knex prefixes a database error's message with the failed statement, bindings filled in
- * (`insert into ... values ('ORDER-1', ...) - deadlock detected`); an answer names the database's
- * own words only, never the statement or its values.
- */
-function withoutStatement(error: unknown, message: string): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  const separator = message.lastIndexOf(' - ');
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && separator >= 0 ? message.slice(separator + 3) : message;
 }

@@ -1,5 +1,5 @@
 import type { OrderJson, OrderStatus } from '../domain';
-import type { Knex, SqlTransaction } from '../lib/db';
+import { withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 
 /**
@@ -71,7 +71,7 @@ const byOrderId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * survive a restart. Writes run in the transaction of the caller, which also writes the outbox.
  */
 export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metrics: Metrics }) {
-  return {
+  return withDatabaseErrors({
     /**
      * Inserts new orders in one statement and returns the ids that were new; an id already
      * known (or inserted by a concurrent transaction that commits) is skipped, not an error.
@@ -139,7 +139,7 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
       );
       return row ? { ...toRecord(row), published: !row.pending } : undefined;
     },
-  };
+  });
 }
 
 export type CartOrderRepository = ReturnType<typeof createCartOrderRepository>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
 import { AppError } from '../errors';
-import type { Knex, SqlTransaction } from '../lib/db';
+import { withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 import type { Answer } from './answers';
 
@@ -65,7 +65,7 @@ const TABLE = 'cart_idempotency_keys';
  * the write does; a concurrent claim of the same key waits for that transaction, then sees it.
  */
 export function createIdempotencyStore({ metrics, ttlSeconds }: { metrics: Metrics; ttlSeconds: number }) {
-  return {
+  return withDatabaseErrors({
     /**
      * Claims the keys that are new (or whose record outlived the TTL) and returns them; any other
      * key already has an answer, to be read with `find`.
@@ -120,7 +120,7 @@ export function createIdempotencyStore({ metrics, ttlSeconds }: { metrics: Metri
     async prune(knex: Knex): Promise<number> {
       return knex(TABLE).where('created_at', '<', knex.raw('now() - make_interval(secs => ?)', [ttlSeconds])).delete();
     },
-  };
+  });
 }
 
 export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors';
-import { acquirePgConnection, type Knex, type SqlTransaction } from '../lib/db';
+import { acquirePgConnection, databaseError, type Knex, type SqlTransaction } from '../lib/db';
 
 /** How long to keep asking the database whether a transaction whose COMMIT went unanswered committed. */
 const OUTCOME_DEADLINE_MS = 10_000;
@@ -31,13 +31,13 @@ export async function transactionOutcome<T>(
   } catch (error) {
     if (done === undefined || txid === undefined) {
       await connection.raw.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      throw databaseError(error);
     }
     // The broken connection goes back first: the question needs a connection of the same pool.
     connection.release();
     const status = await commitStatus(knex, txid, outcomeDeadlineMs);
     if (status === 'committed') return done.result;
-    if (status === 'aborted') throw error;
+    if (status === 'aborted') throw databaseError(error);
     throw new AppError('COMMIT_OUTCOME_UNKNOWN', 'the database connection broke while committing and the database could not say since whether the write was stored; repeat the request with the same Idempotency-Key to learn its outcome', { cause: error });
   } finally {
     connection.release();

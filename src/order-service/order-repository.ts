@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import { withDatabaseErrors, type Knex } from '../lib/db';
 import { isOrderStatus, type OrderStatus } from '../domain';
 import type { BatchPlan, BatchState, PendingUpdate } from './order-event-handler';
 
@@ -201,7 +201,7 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
     };
   }
 
-  return {
+  return withDatabaseErrors({
     /** Runs `work` in one transaction: everything it writes commits together or not at all. */
     inBatchTransaction<T>(work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(batchTransaction(trx)));
@@ -295,7 +295,7 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
         revenueByCurrency: Object.fromEntries(revenue.map((row) => [row.currency, row.revenue])),
       };
     },
-  };
+  });
 }
 
 export type OrderRepository = ReturnType<typeof createOrderRepository>;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, IHeaders, Kafka } from 'kafkajs';
 import type { Client, Notification } from 'pg';
 import { openSession, type Knex } from '../../lib/db';
-import { createIdempotentSender, ensureTopics, type TopicMessages } from '../../lib/kafka';
+import { createIdempotentSender, ensureTopics, isRecordRefused, type TopicMessages } from '../../lib/kafka';
 import type { Metrics } from '../../lib/metrics';
 import type { Logger } from '../../logger';
 import type { PublicationTracker } from './publication-tracker';
@@ -354,23 +354,6 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 }
 
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
-
-/**
- * Kafka's answers that refuse records rather than say it is unavailable: too large for the
- * topic's max.message.bytes (a smaller call may succeed; a single record never will), or a
- * record the broker finds invalid. (CORRUPT_MESSAGE is not one: Kafka calls it retriable.)
- */
-const RECORD_REFUSED = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
-
-function isRecordRefused(error: unknown): boolean {
-  // kafkajs wraps broker errors: a retriable error's `cause`, or the `errors` of an aggregate over several brokers.
-  const { type, cause, errors } = (error ?? {}) as { type?: unknown; cause?: unknown; errors?: unknown };
-  return (
-    (typeof type === 'string' && RECORD_REFUSED.has(type)) ||
-    (cause !== undefined && cause !== error && isRecordRefused(cause)) ||
-    (Array.isArray(errors) && errors.some(isRecordRefused))
-  );
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,4 +1,4 @@
-import type { Knex, SqlTransaction } from '../../lib/db';
+import { databaseError, withDatabaseErrors, type Knex, type SqlTransaction } from '../../lib/db';
 import { timeDbOperation, type Metrics } from '../../lib/metrics';
 
 /** Where a write's event stands: waiting for the relay, held for an operator (Kafka refuses it), or acknowledged by Kafka. */
@@ -23,7 +23,7 @@ const PARKED = 'cart_outbox_parked';
 
 /** The request side of the outbox (table `cart_outbox`); the relay reads and deletes through its own session. */
 export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metrics }) {
-  return {
+  return withDatabaseErrors({
     /**
      * Adds `entries` in the caller's transaction and returns their outbox ids in the same order.
      * Ids are drawn row by row in the order given, so an order's later event gets the larger id.
@@ -68,7 +68,7 @@ export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metr
       return rows[0]?.state ?? 'published';
     },
 
-  };
+  });
 }
 
 export type OutboxStore = ReturnType<typeof createOutboxStore>;
@@ -77,6 +77,9 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
 export async function outboxDepth(knex: Knex): Promise<{ rows: number; oldestAgeSeconds: number }> {
   const row: { rows: string; age: string | null } | undefined = await knex(TABLE)
     .select(knex.raw('count(*) AS rows'), knex.raw('extract(epoch FROM now() - min(created_at)) AS age'))
-    .first();
+    .first()
+    .catch((error: unknown) => {
+      throw databaseError(error);
+    });
   return { rows: Number(row?.rows ?? 0), oldestAgeSeconds: Number(row?.age ?? 0) };
 }

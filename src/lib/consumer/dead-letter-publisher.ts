@@ -1,6 +1,7 @@
 import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
+import { kafkaError } from '../kafka';
 import type { Metrics } from '../metrics';
 import type { PoisonRecord } from './poison-record';
 
@@ -67,7 +68,9 @@ export function createDeadLetterPublisher({ kafka, sourceTopic, deadLetterTopic,
       if (fresh.length === 0) return;
       if (!producer) throw new AppError('DEPENDENCY_UNAVAILABLE', 'the dead-letter producer is not connected');
       const messages = fresh.map((item) => ({ key: item.message.key, value: item.message.value, headers: deadLetterHeaders(item, sourceTopic, partition) }));
-      await producer.send({ topic: deadLetterTopic, acks: -1, messages });
+      await producer.send({ topic: deadLetterTopic, acks: -1, messages }).catch((error: unknown) => {
+        throw kafkaError(error);
+      });
       for (const item of fresh) {
         sent.add(positionKey(partition, item.message.offset));
         metrics.deadLetters.inc({ reason: item.errorCode });

@@ -1,3 +1,4 @@
 export { createDatabase, migrateToLatest, MIGRATIONS_DIR, type DatabaseOptions, type Knex } from './knex';
 export { openSession } from './session';
 export { acquirePgConnection, type SqlTransaction } from './sql-transaction';
+export { databaseError, isTransientDatabaseError, withDatabaseErrors } from './database-errors';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { databaseError } from './database-errors';
 
 /** A transaction's connection: parameterised SQL (`$1`, `$2` …) straight to pg, returning rows. */
 export interface SqlTransaction {
@@ -12,18 +13,22 @@ interface PooledPgClient {
 
 /**
  * A connection of `knex`'s pool (same settings, search path and limits), used through pg
- * directly: on a hot path a knex transaction costs a few times the database's own time in
+ * directly (its failures, and those of `sql`, come as AppErrors; `raw` is the bare client): on a hot path a knex transaction costs a few times the database's own time in
  * query building and bookkeeping. `release` hands it back (once, however often it is called); knex discards a broken one.
  */
 export async function acquirePgConnection(knex: Knex): Promise<{ sql: SqlTransaction; raw: PooledPgClient; release(): void }> {
   // knex types its driver connection as any: it is the pg Client it created for its pool.
-  const raw = (await knex.client.acquireConnection()) as PooledPgClient;
+  const raw = (await knex.client.acquireConnection().catch((error: unknown) => {
+    throw databaseError(error);
+  })) as PooledPgClient;
   let released = false;
   return {
     raw,
     sql: {
       async query<Row extends object>(text: string, values?: unknown[]): Promise<Row[]> {
-        const result = await raw.query(text, values);
+        const result = await raw.query(text, values).catch((error: unknown) => {
+          throw databaseError(error);
+        });
         return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[];
       },
     },

@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { kafkaError } from './kafka-errors';
 
 export interface IdempotentSenderOptions {
   kafka: Kafka;
@@ -69,7 +70,7 @@ export function createIdempotentSender({ kafka, timeoutMs }: IdempotentSenderOpt
         await producer.sendBatch({ topicMessages: batch, acks: -1, timeout: timeoutMs });
       } catch (error) {
         await replaceProducer();
-        throw error;
+        throw kafkaError(error);
       }
     },
     async disconnect() {

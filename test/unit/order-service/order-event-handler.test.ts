@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { Decimal } from '../../../src/domain';
 import { checkEvent, type OrderEvent, type ValidEvent } from '../../../src/order-service/order-event-check';
 import { planBatch, type BatchState, type PendingUpdate } from '../../../src/order-service/order-event-handler';
-import { toAppError } from '../../../src/errors';
 import { backoffDelay } from '../../../src/lib/retry';
 
 const EMPTY: BatchState = { knownEventIds: new Set(), orderStatuses: new Map(), pending: [] };
@@ -119,13 +118,7 @@ describe('order event handler', () => {
     });
   });
 
-  describe('failure classification', () => {
-    it('treats a refused database connection as retriable and a syntax error as not', () => {
-      expect(toAppError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retriable).to.equal(true);
-      expect(toAppError(Object.assign(new Error('terminating connection'), { code: '57P01' })).retriable).to.equal(true);
-      expect(toAppError(Object.assign(new Error('syntax error'), { code: '42601' })).retriable).to.equal(false);
-    });
-
+  describe('retry backoff', () => {
     it('doubles the backoff up to the cap', () => {
       const policy = { initialMs: 100, maxMs: 1_000 };
       expect(backoffDelay(0, policy, () => 0.5)).to.equal(100);
