@@ -31,6 +31,7 @@ export { ISO_4217_CURRENCIES, isIso4217Currency } from './currency';
 export { parseIsoDateTime } from './iso-date';
 export { toOrderJson, type Order, type OrderItem, type OrderJson, type OrderItemJson } from './order';
 export { MAX_ID_LENGTH, MAX_ITEMS, MAX_QUANTITY, idSchema } from './order-schemas';
+export { plainlyValidRecordedStatus, type TypedOrder } from './recorded-order-check';
 export {
   BODY_FIELD,
   validateOrder,

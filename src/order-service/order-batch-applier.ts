@@ -22,17 +22,30 @@ export interface OrderBatchApplierOptions {
  * nothing written to the database.
  */
 export function createOrderBatchApplier({ topic, repository, decodeRecords, deadLetters, metrics, logger }: OrderBatchApplierOptions) {
+  /** Counts and logs a committed batch's outcomes: label lookups once per batch and type, not per event. */
   function record(outcomes: readonly EventOutcome[]): void {
     const now = Date.now();
+    const counts = new Map<string, number>();
+    const latency = new Map<string, { observe(seconds: number): void }>();
+    const debug = logger.isLevelEnabled('debug');
     for (const outcome of outcomes) {
-      metrics.eventsConsumed.inc({ event_type: outcome.type, outcome: outcome.outcome });
-      if (outcome.outcome === 'applied') metrics.eventToPersistedLatency.observe({ event_type: outcome.type }, Math.max(0, now - outcome.occurredAt.getTime()) / 1000);
-      if (outcome.outcome === 'rejected' || outcome.outcome === 'parked' || logger.isLevelEnabled('debug')) {
+      const key = `${outcome.type}/${outcome.outcome}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (outcome.outcome === 'applied') {
+        let observer = latency.get(outcome.type);
+        if (!observer) latency.set(outcome.type, (observer = metrics.eventToPersistedLatency.labels({ event_type: outcome.type })));
+        observer.observe(Math.max(0, now - outcome.occurredAt.getTime()) / 1000);
+      }
+      if (outcome.outcome === 'rejected' || outcome.outcome === 'parked' || debug) {
         logger[outcome.outcome === 'rejected' ? 'warn' : 'debug'](
           { orderId: outcome.orderId, eventId: outcome.eventId, eventType: outcome.type, outcome: outcome.outcome, reason: outcome.reason },
           `event ${outcome.outcome}`,
         );
       }
+    }
+    for (const [key, count] of counts) {
+      const [eventType = '', outcome = ''] = key.split('/');
+      metrics.eventsConsumed.inc({ event_type: eventType, outcome }, count);
     }
   }
 

@@ -1,4 +1,5 @@
-import { withDatabaseErrors, type Knex } from '../lib/db';
+import { AppError } from '../errors';
+import { textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
 import { isOrderStatus, type OrderStatus } from '../domain';
 import type { BatchPlan, BatchState, PendingUpdate } from './order-event-handler';
 
@@ -67,6 +68,9 @@ function toSummary(row: OrderRow): OrderSummary {
   };
 }
 
+/** SQLSTATE unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
 /** Reads and writes the order service's tables; returns plain records. */
 export function createOrderRepository({ knex }: { knex: Knex }) {
   function batchTransaction(trx: Knex.Transaction): BatchTransaction {
@@ -77,15 +81,17 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
 
       async loadState(eventIds, orderIds) {
         // One array parameter per list (= ANY) instead of thousands of bind parameters.
+        const ids = unquotedArray(eventIds);
         const known = (await trx.raw(
           `SELECT event_id FROM order_events WHERE event_id = ANY(?::uuid[])
            UNION ALL SELECT event_id FROM pending_status_updates WHERE event_id = ANY(?::uuid[])`,
-          [eventIds, eventIds],
+          [ids, ids],
         )) as { rows: Array<{ event_id: string }> };
-        const orders = (await trx.raw('SELECT order_id, status FROM orders WHERE order_id = ANY(?::text[])', [orderIds])) as {
+        const orderIdArray = textArray(orderIds);
+        const orders = (await trx.raw('SELECT order_id, status FROM orders WHERE order_id = ANY(?::text[])', [orderIdArray])) as {
           rows: Array<{ order_id: string; status: string }>;
         };
-        const parked = (await trx.raw('SELECT * FROM pending_status_updates WHERE order_id = ANY(?::text[])', [orderIds])) as {
+        const parked = (await trx.raw('SELECT * FROM pending_status_updates WHERE order_id = ANY(?::text[])', [orderIdArray])) as {
           rows: Array<{ event_id: string; order_id: string; status: string; occurred_at: Date; topic: string; partition: number; offset: string }>;
         };
         const orderStatuses = new Map<string, OrderStatus>();
@@ -105,7 +111,8 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
       },
 
       // Multi-row writes as INSERT ... SELECT FROM unnest(arrays): one statement and one bind
-      // parameter per column, whatever the batch size.
+      // parameter per column, whatever the batch size. No ON CONFLICT: loadState, under the
+      // partition's lock, already told which events and orders exist (see inBatchTransaction).
       async writePlan(plan) {
         const now = new Date();
         if (plan.newOrders.length > 0) {
@@ -113,32 +120,30 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
           await trx.raw(
             `INSERT INTO orders (order_id, customer_id, order_date, currency, total_amount, shipping_cost, status, source_topic, created_at, updated_at)
              SELECT o.*, ?::timestamptz, ?::timestamptz
-             FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) AS o
-             ON CONFLICT (order_id) DO NOTHING`,
+             FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) AS o`,
             [
               now,
               now,
-              orders.map(({ order }) => order.orderId),
-              orders.map(({ order }) => order.customerId),
-              orders.map(({ order }) => order.orderDate),
-              orders.map(({ order }) => order.currency),
-              orders.map(({ order }) => order.totalAmount.toFixed(2)),
-              orders.map(({ shippingCost }) => shippingCost.toFixed(2)),
-              orders.map(({ status }) => status),
-              orders.map(({ sourceTopic }) => sourceTopic),
+              textArray(orders.map(({ order }) => order.orderId)),
+              textArray(orders.map(({ order }) => order.customerId)),
+              timestampArray(orders.map(({ order }) => order.orderDate)),
+              textArray(orders.map(({ order }) => order.currency)),
+              unquotedArray(orders.map(({ order }) => order.totalAmount.toFixed(2))),
+              unquotedArray(orders.map(({ shippingCost }) => shippingCost.toFixed(2))),
+              unquotedArray(orders.map(({ status }) => status)),
+              textArray(orders.map(({ sourceTopic }) => sourceTopic)),
             ],
           );
           const items = orders.flatMap(({ order }) => order.items.map((item, index) => ({ orderId: order.orderId, line: index + 1, item })));
           await trx.raw(
             `INSERT INTO order_items (order_id, line_number, item_id, quantity, price)
-             SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::numeric[])
-             ON CONFLICT (order_id, line_number) DO NOTHING`,
+             SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::numeric[])`,
             [
-              items.map((row) => row.orderId),
-              items.map((row) => row.line),
-              items.map((row) => row.item.itemId),
-              items.map((row) => row.item.quantity),
-              items.map((row) => row.item.price.toFixed(2)),
+              textArray(items.map((row) => row.orderId)),
+              unquotedArray(items.map((row) => row.line)),
+              textArray(items.map((row) => row.item.itemId)),
+              unquotedArray(items.map((row) => row.item.quantity)),
+              unquotedArray(items.map((row) => row.item.price.toFixed(2))),
             ],
           );
         }
@@ -149,7 +154,7 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
             `UPDATE orders SET status = changes.status, updated_at = ?
              FROM unnest(?::text[], ?::text[]) AS changes(order_id, status)
              WHERE orders.order_id = changes.order_id`,
-            [now, changes.map(([orderId]) => orderId), changes.map(([, status]) => status)],
+            [now, textArray(changes.map(([orderId]) => orderId)), unquotedArray(changes.map(([, status]) => status))],
           );
         }
 
@@ -158,21 +163,19 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
           await trx.raw(
             `INSERT INTO order_events (event_id, order_id, event_type, status, outcome, reason, topic, partition, "offset", occurred_at, recorded_at)
              SELECT h.*, ?::timestamptz
-             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::timestamptz[]) AS h
-             ON CONFLICT (event_id) DO NOTHING`,
+             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::timestamptz[]) AS h`,
             [
               now,
-              history.map((entry) => entry.eventId),
-              history.map((entry) => entry.orderId),
-              history.map((entry) => entry.type),
-              history.map((entry) => entry.status),
-              history.map((entry) => entry.outcome),
-              // knex's binding type has no nullable arrays; pg sends the null elements as NULL.
-              history.map((entry) => entry.reason) as string[],
-              history.map((entry) => entry.position.topic),
-              history.map((entry) => entry.position.partition),
-              history.map((entry) => entry.position.offset),
-              history.map((entry) => entry.occurredAt),
+              unquotedArray(history.map((entry) => entry.eventId)),
+              textArray(history.map((entry) => entry.orderId)),
+              unquotedArray(history.map((entry) => entry.type)),
+              unquotedArray(history.map((entry) => entry.status)),
+              unquotedArray(history.map((entry) => entry.outcome)),
+              textArray(history.map((entry) => entry.reason)),
+              textArray(history.map((entry) => entry.position.topic)),
+              unquotedArray(history.map((entry) => entry.position.partition)),
+              unquotedArray(history.map((entry) => entry.position.offset)),
+              timestampArray(history.map((entry) => entry.occurredAt)),
             ],
           );
         }
@@ -186,17 +189,17 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
              ON CONFLICT (event_id) DO NOTHING`,
             [
               now,
-              parked.map((update) => update.eventId),
-              parked.map((update) => update.orderId),
-              parked.map((update) => update.status),
-              parked.map((update) => update.occurredAt),
-              parked.map((update) => update.position.topic),
-              parked.map((update) => update.position.partition),
-              parked.map((update) => update.position.offset),
+              unquotedArray(parked.map((update) => update.eventId)),
+              textArray(parked.map((update) => update.orderId)),
+              unquotedArray(parked.map((update) => update.status)),
+              timestampArray(parked.map((update) => update.occurredAt)),
+              textArray(parked.map((update) => update.position.topic)),
+              unquotedArray(parked.map((update) => update.position.partition)),
+              unquotedArray(parked.map((update) => update.position.offset)),
             ],
           );
         }
-        if (plan.unparked.length > 0) await trx.raw('DELETE FROM pending_status_updates WHERE event_id = ANY(?::uuid[])', [plan.unparked]);
+        if (plan.unparked.length > 0) await trx.raw('DELETE FROM pending_status_updates WHERE event_id = ANY(?::uuid[])', [unquotedArray(plan.unparked)]);
       },
     };
   }
@@ -204,7 +207,15 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
   return withDatabaseErrors({
     /** Runs `work` in one transaction: everything it writes commits together or not at all. */
     inBatchTransaction<T>(work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-      return knex.transaction((trx) => work(batchTransaction(trx)));
+      return knex.transaction((trx) => work(batchTransaction(trx))).catch((error: unknown) => {
+        // A unique violation means a transaction of ANOTHER partition wrote the same event or
+        // order after this one read its state (partitions lock separately): a lost race, like a
+        // serialisation failure, so the batch is retried whole and then sees that row as known.
+        if ((error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION) {
+          throw new AppError('DEPENDENCY_UNAVAILABLE', 'a concurrent transaction wrote an event or order of this batch; retrying the batch', { cause: error });
+        }
+        throw error;
+      });
     },
 
     /**

@@ -2,3 +2,4 @@ export { createDatabase, migrateToLatest, MIGRATIONS_DIR, type DatabaseOptions, 
 export { openSession } from './session';
 export { acquirePgConnection, type SqlTransaction } from './sql-transaction';
 export { databaseError, isTransientDatabaseError, withDatabaseErrors } from './database-errors';
+export { textArray, timestampArray, unquotedArray } from './pg-array';

@@ -65,6 +65,14 @@ const LIBRARY_RETRY = { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInS
  * The order events' serde: registration and encoding through @kafkajs/confluent-schema-registry
  * with Orderflow's logical types (decimal -> Decimal, timestamp-millis -> Date, uuid) wired in;
  * decoding through a cache of writer-to-current resolvers, one per schema id.
+ *
+ * Decoding does not go through the library (3.9.0), for two gaps:
+ *  - its errors drop the registry's error code: an unknown schema id (40403, poison for good)
+ *    and a wrong SCHEMA_REGISTRY_URL (a bare 404, retriable) look alike, and a refused connection
+ *    arrives as "status 400", so the consumer could not tell poison from an outage;
+ *  - `decode(buffer, { [AVRO]: { readerSchema } })` parses the reader schema and builds its
+ *    resolver anew for every record, several times the cost of the read itself.
+ * So the writer schema is fetched by `registry-client` and its resolver cached per id here.
  */
 export function createOrderEventSerde({ registryUrl, topic }: OrderEventSerdeOptions): OrderEventSerde {
   const library = new SchemaRegistry({ host: registryUrl, retry: LIBRARY_RETRY }, { [SchemaType.AVRO]: { ...AVRO_OPTIONS } });
