@@ -6,7 +6,7 @@ export type { Logger };
  * Structured JSON logs. Each component logs through a child named after it; lines about an
  * order carry `orderId` and `eventId` so one order's story can be followed across services.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', service = 'orderflow'): Logger {
+export function createLogger(level: string, service = 'orderflow'): Logger {
   return pino({
     level,
     base: { service },
@@ -15,8 +15,10 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', se
   });
 }
 
-export const rootLogger = createLogger();
-
-export function componentLogger(component: string): Logger {
-  return rootLogger.child({ component });
+/**
+ * The logger of a script or test that passes none to a library factory: LOG_LEVEL as the
+ * process has it when the factory is called (services always pass their own, from their config).
+ */
+export function loggerForTools(): Logger {
+  return createLogger(process.env.LOG_LEVEL ?? 'info');
 }

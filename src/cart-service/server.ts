@@ -59,10 +59,10 @@ export interface RunningCartService {
  */
 export async function startCartService(config: Config, deps: CartServiceDeps = {}): Promise<RunningCartService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'cart-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service' });
+  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service', logger });
   if (!deps.knex) await migrateToLatest(knex);
   const metrics = createMetrics('cart-service', { sampleOutbox: () => outboxDepth(knex) });
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA });
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA, logger });
 
   const encoder = createOrderEventEncoder({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC, metrics });
   await encoder.start().catch((error: unknown) => {

@@ -64,10 +64,10 @@ export interface RunningOrderService {
 export async function startOrderService(config: Config, deps: OrderServiceDeps = {}): Promise<RunningOrderService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'order-service');
   const metrics = createMetrics('order-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: ORDER_DB_POOL_MAX, applicationName: 'orderflow-order-service' });
+  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: ORDER_DB_POOL_MAX, applicationName: 'orderflow-order-service', logger });
   if (!deps.knex) await migrateToLatest(knex);
 
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-order-service', overrides: deps.kafkaOverrides ?? {} });
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-order-service', overrides: deps.kafkaOverrides ?? {}, logger });
   const admin = kafka.admin();
   const repository = createOrderRepository({ knex });
   const serde = createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC });

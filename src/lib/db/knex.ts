@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { defaults, types } from 'pg';
-import { componentLogger } from '../../logger';
+import { loggerForTools, type Logger } from '../../logger';
 
 export type { Knex };
 
@@ -15,8 +15,6 @@ types.setTypeParser(types.builtins.INT8, (value) => value);
 // an instant would be stored seconds off under TZ=Europe/Amsterdam. In UTC nothing is rounded.
 defaults.parseInputDatesAsUTC = true;
 
-const log = componentLogger('knex');
-
 /** Folder of the Knex migrations shared by both services. */
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
 
@@ -28,10 +26,13 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** application_name of every connection, so pg_stat_activity tells whose connections they are. */
   applicationName?: string;
+  /** Where knex's warnings go (as component 'knex'); scripts and tests may leave it out. */
+  logger?: Logger;
 }
 
 /** A Knex instance for PostgreSQL whose migrations live in {@link MIGRATIONS_DIR}. */
-export function createDatabase({ url, schema, poolMax = 20, applicationName }: DatabaseOptions): Knex {
+export function createDatabase({ url, schema, poolMax = 20, applicationName, logger = loggerForTools() }: DatabaseOptions): Knex {
+  const log = logger.child({ component: 'knex' });
   return knexFactory({
     client: 'pg',
     connection: applicationName ? { connectionString: url, application_name: applicationName } : url,

@@ -1,7 +1,5 @@
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
-import { componentLogger } from '../../logger';
-
-const log = componentLogger('kafkajs');
+import { loggerForTools, type Logger } from '../../logger';
 
 /** kafkajs levels mapped onto the project's structured logger. */
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -11,8 +9,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
-function logCreator() {
-  return ({ level, namespace, log: { message, ...extra } }: LogEntry) => {
+function logCreatorFor(log: Logger) {
+  return () => ({ level, namespace, log: { message, ...extra } }: LogEntry) => {
     log[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
   };
 }
@@ -22,15 +20,17 @@ export interface KafkaClientOptions {
   clientId: string;
   /** Overrides for tests (faster retries) or tools. */
   overrides?: Partial<KafkaConfig>;
+  /** Where kafkajs logs go (as component 'kafkajs'); scripts and tests may leave it out. */
+  logger?: Logger;
 }
 
 /** A kafkajs client whose logs go through the project's JSON logger. */
-export function createKafkaClient({ brokers, clientId, overrides = {} }: KafkaClientOptions): Kafka {
+export function createKafkaClient({ brokers, clientId, overrides = {}, logger = loggerForTools() }: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId,
     brokers: brokers.split(','),
     logLevel: KafkaLogLevel.WARN,
-    logCreator,
+    logCreator: logCreatorFor(logger.child({ component: 'kafkajs' })),
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     ...overrides,
