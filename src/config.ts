@@ -50,8 +50,9 @@ const SETTINGS = {
     default: '8001',
   },
   DEDUP_WINDOW: {
-    doc: "How long the order service remembers a refused event's id, and keeps a status update waiting for its order (seconds, or with a unit: 90s, 30m, 24h, 7d). Longer than any redelivery; past it refused events are deleted and waiting updates refused.",
-    schema: durationInSeconds,
+    doc: "How long the order service remembers a refused event's id, and keeps a status update waiting for its order (seconds, or with a unit: 90s, 30m, 24h, 7d; at least 1d). Longer than any redelivery and any time a partition may lag; past it refused events are deleted and waiting updates refused.",
+    // Shorter would refuse ordinary out-of-order updates, and forget refusals a redelivery may still bring back.
+    schema: durationInSeconds.pipe(z.number().min(86_400, 'must be at least 1d')),
     default: '7d',
   },
   CONSUMER_GROUP_ID: {

@@ -49,6 +49,9 @@ export async function copyRows(knex: Knex, events: ReadonlyArray<{ key: string; 
     await copy('order_events', 'event_id, order_id, event_type, status, outcome, reason, topic, partition, "offset", occurred_at, recorded_at', history);
     await connection.sql.query('COMMIT');
     return Number(process.hrtime.bigint() - started) / 1e9;
+  } catch (error) {
+    await connection.sql.query('ROLLBACK').catch(() => undefined);
+    throw error;
   } finally {
     connection.release();
   }

@@ -8,7 +8,8 @@ const OUTCOME_POLL_MS = 100;
 
 /**
  * Runs `work` in one transaction (on a connection of `knex`'s pool) and tells truthfully how it
- * ended. A failure before COMMIT means nothing was written, and the error is rethrown as is.
+ * ended. A failure before COMMIT means nothing was written, and the error is rethrown (as the
+ * database adapter translates it).
  * When the connection breaks during COMMIT, the transaction may have committed all the same:
  * its id (txid_status) is asked on a fresh connection, and a committed transaction resolves with
  * `work`'s result like any other. When the database cannot tell within seconds, it rejects with

@@ -75,7 +75,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   });
   const processor = createIsolatingProcessor({ apply, deadLetters, policy, retry: settings.retry, isStopping: runner.isStopping, logger });
   const refreshGauges = createOrderGauges({ admin, topic, groupId, repository, metrics, logger });
-  let stopGauges = (): void => undefined;
+  let stopGauges = async (): Promise<void> => undefined;
 
   return {
     async start() {
@@ -88,7 +88,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     },
 
     async stop() {
-      stopGauges();
+      await stopGauges();
       await runner.stop();
       await deadLetters.stop();
     },

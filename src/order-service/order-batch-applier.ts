@@ -18,8 +18,8 @@ export interface OrderBatchApplierOptions {
 /**
  * Applies records of one partition: dead-letters their poison, then decides and writes the
  * valid events in ONE transaction (deduplicated by event id, serialised per partition). Resolves
- * with the number of events the committed transaction decided (0 when none began); rejects with
- * nothing written to the database.
+ * with the number of events the committed transaction wrote (applied, parked or refused; not the
+ * duplicates, which write nothing); rejects with nothing written to the database.
  */
 export function createOrderBatchApplier({ topic, repository, decodeRecords, deadLetters, metrics, logger }: OrderBatchApplierOptions) {
   /** Counts and logs a committed batch's outcomes: label lookups once per batch and type, not per event. */
@@ -64,6 +64,7 @@ export function createOrderBatchApplier({ topic, repository, decodeRecords, dead
       }),
     );
     record(plan.outcomes);
-    return plan.outcomes.length;
+    // A duplicate writes nothing, so it proves nothing about the database accepting writes.
+    return plan.outcomes.filter((outcome) => outcome.outcome !== 'duplicate').length;
   };
 }

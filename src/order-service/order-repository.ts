@@ -1,4 +1,3 @@
-import { AppError } from '../errors';
 import { textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
 import { isOrderStatus, type OrderStatus } from '../domain';
 import type { BatchPlan, BatchState, PendingUpdate } from './order-event-handler';
@@ -70,6 +69,8 @@ function toSummary(row: OrderRow): OrderSummary {
 
 /** SQLSTATE unique_violation. */
 const UNIQUE_VIOLATION = '23505';
+/** Attempts of a batch transaction that lost a race for a row to another partition's (see inBatchTransaction). */
+const UNIQUE_RACE_ATTEMPTS = 3;
 
 /** Reads and writes the order service's tables; returns plain records. */
 export function createOrderRepository({ knex }: { knex: Knex }) {
@@ -205,17 +206,21 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
   }
 
   return withDatabaseErrors({
-    /** Runs `work` in one transaction: everything it writes commits together or not at all. */
-    inBatchTransaction<T>(work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-      return knex.transaction((trx) => work(batchTransaction(trx))).catch((error: unknown) => {
-        // A unique violation means a transaction of ANOTHER partition wrote the same event or
-        // order after this one read its state (partitions lock separately): a lost race, like a
-        // serialisation failure, so the batch is retried whole and then sees that row as known.
-        if ((error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION) {
-          throw new AppError('DEPENDENCY_UNAVAILABLE', 'a concurrent transaction wrote an event or order of this batch; retrying the batch', { cause: error });
+    /**
+     * Runs `work` in one transaction: everything it writes commits together or not at all. A
+     * unique violation means a transaction of ANOTHER partition wrote the same event or order
+     * after this one read its state (partitions lock separately): a lost race, like a
+     * serialisation failure, so `work` runs again and then sees that row as known. A violation
+     * that outlasts a few attempts is no race, and fails as the error it is.
+     */
+    async inBatchTransaction<T>(work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await knex.transaction((trx) => work(batchTransaction(trx)));
+        } catch (error) {
+          if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION || attempt >= UNIQUE_RACE_ATTEMPTS) throw error;
         }
-        throw error;
-      });
+      }
     },
 
     /**

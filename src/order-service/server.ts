@@ -124,7 +124,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     pause: (ms) => pauseUnlessStopping(ms, { isStopping: () => stopped, what: 'registering the event schemas' }),
     onRetry(failure, attempt, delayMs) {
       metrics.registryErrors.inc({ operation: 'register' });
-      logger.warn({ err: failure, attempt: attempt + 1, delayMs }, 'could not register the event schemas; retrying in the background');
+      if (!stopped) logger.warn({ err: failure, attempt: attempt + 1, delayMs }, 'could not register the event schemas; retrying in the background');
     },
   }).then(
     () => logger.info('event schemas registered'),
@@ -135,10 +135,20 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   // A healthy start registers before it consumes.
   await firstAttempt;
 
-  await admin.connect();
-  await consumer.start();
+  try {
+    await admin.connect();
+    await consumer.start();
+  } catch (error) {
+    // A service that did not start leaves nothing running: the background registration ends too.
+    stopped = true;
+    await consumer.stop().catch(() => undefined);
+    await server?.close();
+    await admin.disconnect().catch(() => undefined);
+    if (!deps.knex) await knex.destroy();
+    throw error;
+  }
   const enforceRetention = createOrderRetention({ repository, windowSeconds: config.DEDUP_WINDOW, metrics, logger });
-  const stopRetention = everyInterval(Math.max(1_000, Math.min(RETENTION_INTERVAL_MS, (config.DEDUP_WINDOW * 1000) / 4)), async () => void (await enforceRetention()));
+  const stopRetention = everyInterval(Math.min(RETENTION_INTERVAL_MS, (config.DEDUP_WINDOW * 1000) / 4), async () => void (await enforceRetention()));
   logger.info({ port: server?.port, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'order service consuming');
 
   let stopping: Promise<void> | undefined;
@@ -148,7 +158,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     stop() {
       stopping ??= (async () => {
         stopped = true;
-        stopRetention();
+        await stopRetention();
         await consumer.stop();
         await server?.close();
         await admin.disconnect().catch(() => undefined);

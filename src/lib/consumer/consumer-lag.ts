@@ -15,10 +15,22 @@ export async function refreshConsumerLag({ admin, topic, groupId, metrics }: { a
   }
 }
 
-/** Runs `refresh` every `intervalMs` (0: never) until the returned stop is called; failures are only logged by `refresh` itself. */
-export function everyInterval(intervalMs: number, refresh: () => Promise<void>): () => void {
-  if (intervalMs <= 0) return () => undefined;
-  const timer = setInterval(() => void refresh(), intervalMs);
+/**
+ * Runs `refresh` every `intervalMs` (0: never), one run at a time (a slow run skips the ticks it
+ * overlaps). The returned stop clears the timer and waits for a run in flight. `refresh` reports
+ * its own failures.
+ */
+export function everyInterval(intervalMs: number, refresh: () => Promise<void>): () => Promise<void> {
+  if (intervalMs <= 0) return async () => undefined;
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= refresh()
+      .catch(() => undefined)
+      .finally(() => (running = undefined));
+  }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

@@ -1,19 +1,20 @@
 import type { KafkaMessage } from 'kafkajs';
 import { toAppError, type AppError } from '../../errors';
 import type { Logger } from '../../logger';
-import { backoffDelay, pauseUnlessStopping, retryUntilDone, StoppingError, type RetryPolicy } from '../retry';
+import { Abandonment, backoffDelay, pauseUnlessStopping, retryUntilDone, type RetryPolicy } from '../retry';
 import type { DeadLetterPublisher } from './dead-letter-publisher';
 import type { IsolationPolicy } from './isolation-policy';
 
 /**
  * Applies records of one partition (offset order) in one transaction, dead-lettering its poison
- * first. Resolves with the number of records written by a transaction that committed (0 when
- * there was nothing to write); rejects with nothing written.
+ * first. Resolves with the number of records a committed transaction wrote rows for (0 when it
+ * wrote none: only poison, only duplicates); that number is the policy's evidence that the
+ * database accepts writes. Rejects with nothing written.
  */
 export type ApplyRecords = (partition: number, messages: KafkaMessage[]) => Promise<number>;
 
 /** A heartbeat failed: the batch goes back to kafkajs untouched (see the Kafka runner). */
-export class HandBackBatch extends Error {
+export class HandBackBatch extends Abandonment {
   constructor(readonly heartbeatError: unknown) {
     super('the heartbeat failed; handing the batch back');
     this.name = 'HandBackBatch';
@@ -29,12 +30,10 @@ export interface IsolatingProcessorOptions {
   logger: Logger;
 }
 
-/** Errors that end a batch's processing without touching any record: they pass straight through. */
-const isAbandonment = (error: unknown): boolean => error instanceof StoppingError || error instanceof HandBackBatch;
 
 /**
  * Applies a batch, retrying transient failures with backoff (never skipping), and isolating a
- * record that fails for good as {@link IsolationPolicy} decides. `process` resolves true when
+ * record that fails for good as {@link IsolationPolicy} decides. It resolves true when
  * the batch is done (applied, or its bad records dead-lettered): its offsets may be committed.
  * It resolves false when the batch must be fetched and tried again: nothing may be committed.
  */
@@ -46,7 +45,7 @@ export function createIsolatingProcessor({ apply, deadLetters, policy, retry, is
     return written;
   }
 
-  return async function process(partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean> {
+  return async function processBatch(partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean> {
     const pause = (ms: number): Promise<void> => pauseUnlessStopping(ms, { isStopping, tick: heartbeat, what: `the batch of partition ${partition}` });
     const untilDone = <T>(what: string, work: () => Promise<T>): Promise<T> =>
       retryUntilDone(work, { policy: retry, pause, onRetry: (failure, attempt, delayMs) => logger.warn({ attempt: attempt + 1, delayMs, err: failure.message }, `${what} failed transiently; retrying`) });
@@ -59,7 +58,7 @@ export function createIsolatingProcessor({ apply, deadLetters, policy, retry, is
         policy.settled(batchKey);
         return true;
       } catch (error) {
-        if (isAbandonment(error)) throw error;
+        if (error instanceof Abandonment) throw error;
         failure = toAppError(error);
       }
       policy.batchFailed(batchKey);
@@ -74,7 +73,7 @@ export function createIsolatingProcessor({ apply, deadLetters, policy, retry, is
           try {
             if ((await untilDone(`record ${message.offset} on partition ${partition}`, () => applyCounted(partition, [message]))) > 0) applied += 1;
           } catch (error) {
-            if (isAbandonment(error)) throw error;
+            if (error instanceof Abandonment) throw error;
             failed.push({ message, failure: toAppError(error) });
           }
         }

@@ -1,26 +1,3 @@
-/**
- * When is a failure the record's fault? The consumer's answer, as a pure state machine (no
- * Kafka, no timers), so that every path is unit tested.
- *
- * A batch that fails for a non-transient reason is applied again record by record (a "split
- * round"). A record that then fails alone is the record's fault ONLY if something shows that
- * the database accepts writes meanwhile; otherwise an unlisted failure of the whole system (a
- * broken trigger, a constraint or permission change, an SQLSTATE no rule calls transient...)
- * would dead-letter every valid event. The rule:
- *  - the failing records are dead-lettered when, in the same round, at least one other record
- *    of the batch was APPLIED (its transaction committed; a record that was only dead-lettered
- *    as poison touched no table and proves nothing);
- *  - when no record of the round was applied, it is treated as an outage: back off and retry the
- *    whole batch; nothing is dead-lettered, nothing committed past it;
- *  - so that a genuinely bad record alone in its batch does not block its partition forever,
- *    after `loneFailureRounds` such rounds the batch is handed back unresolved (kafkajs waits for
- *    every batch of a fetch before fetching again, so holding on would stall the other
- *    partitions too). Fetched again, it may come with the records produced behind it (same-batch
- *    evidence), and a transaction of ANOTHER batch begun after the first failure that committed
- *    counts as evidence too. During a whole-system failure nothing commits anywhere, so nothing
- *    is dead-lettered however long it lasts; it resumes where it stopped once it ends.
- */
-
 /** What to do with the records that failed a split round. */
 export type IsolationVerdict =
   | { action: 'dead-letter'; evidence: 'same batch' | 'other batches' }
@@ -43,6 +20,28 @@ export interface IsolationPolicy {
   reset(): void;
 }
 
+/**
+ * When is a failure the record's fault? The consumer's answer, as a pure state machine (no
+ * Kafka, no timers), so that every path is unit tested.
+ *
+ * A batch that fails for a non-transient reason is applied again record by record (a "split
+ * round"). A record that then fails alone is the record's fault ONLY if something shows that
+ * the database accepts writes meanwhile; otherwise an unlisted failure of the whole system (a
+ * broken trigger, a constraint or permission change, an SQLSTATE no rule calls transient...)
+ * would dead-letter every valid event. The rule:
+ *  - the failing records are dead-lettered when, in the same round, at least one other record
+ *    of the batch was APPLIED (its transaction committed; a record that was only dead-lettered
+ *    as poison touched no table and proves nothing);
+ *  - when no record of the round was applied, it is treated as an outage: back off and retry the
+ *    whole batch; nothing is dead-lettered, nothing committed past it;
+ *  - so that a genuinely bad record alone in its batch does not block its partition forever,
+ *    after `loneFailureRounds` such rounds the batch is handed back unresolved (kafkajs waits for
+ *    every batch of a fetch before fetching again, so holding on would stall the other
+ *    partitions too). Fetched again, it may come with the records produced behind it (same-batch
+ *    evidence), and a transaction of ANOTHER batch begun after the first failure that committed
+ *    counts as evidence too. During a whole-system failure nothing commits anywhere, so nothing
+ *    is dead-lettered however long it lasts; it resumes where it stopped once it ends.
+ */
 export function createIsolationPolicy({ loneFailureRounds }: { loneFailureRounds: number }): IsolationPolicy {
   let begun = 0;
   let lastCommitted = 0;

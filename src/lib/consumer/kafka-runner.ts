@@ -47,6 +47,9 @@ function chunks<T>(items: T[], size: number): T[][] {
  */
 export function createKafkaRunner(options: KafkaRunnerOptions) {
   const { kafka, topic, groupId, logger } = options;
+  if (!Number.isInteger(options.maxRecordsPerTransaction) || options.maxRecordsPerTransaction < 1) {
+    throw new TypeError(`maxRecordsPerTransaction must be a whole number >= 1, got ${options.maxRecordsPerTransaction}`);
+  }
   let consumer: Consumer | undefined;
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;

@@ -27,9 +27,9 @@ export function textArray(values: ReadonlyArray<string | null>): string {
 const UNQUOTED_ELEMENT = /^(?!null$)[0-9A-Za-z_.:+-]+$/i;
 
 /**
- * An array literal of values that never need quoting: numbers, and strings of digits, letters,
- * `-`, `.` and `:` only (UUIDs, decimal amounts, fixed vocabularies such as statuses). Anything
- * else would change the literal's meaning, so it is refused.
+ * An array literal of values that never need quoting: finite numbers, and strings of digits,
+ * letters, `_`, `.`, `:`, `+` and `-` only (UUIDs, decimal amounts, offsets, fixed vocabularies
+ * such as statuses). Anything else would change the literal's meaning, so it is refused.
  */
 export function unquotedArray(values: ReadonlyArray<string | number>): string {
   for (const value of values) {

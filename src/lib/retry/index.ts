@@ -1,2 +1,2 @@
 export { backoffDelay, type RetryPolicy } from './backoff';
-export { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryOptions } from './retry-loop';
+export { Abandonment, pauseUnlessStopping, retryUntilDone, StoppingError, type RetryOptions } from './retry-loop';

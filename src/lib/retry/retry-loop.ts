@@ -1,8 +1,14 @@
 import { AppError, toAppError } from '../../errors';
 import { backoffDelay, type RetryPolicy } from './backoff';
 
-/** Thrown instead of waiting once the caller is stopping: the work is abandoned, not failed. */
-export class StoppingError extends Error {
+/**
+ * The work is abandoned, not failed (the caller is stopping, or a consumer's batch goes back to
+ * Kafka): no retry, no isolation, no verdict on any record. Passes through every retry loop.
+ */
+export class Abandonment extends Error {}
+
+/** Thrown instead of waiting once the caller is stopping. */
+export class StoppingError extends Abandonment {
   constructor(what: string) {
     super(`stopping: ${what} is abandoned`);
     this.name = 'StoppingError';
@@ -29,7 +35,7 @@ export async function retryUntilDone<T>(work: (attempt: number) => Promise<T>, o
     try {
       return await work(attempt);
     } catch (error) {
-      if (error instanceof StoppingError) throw error;
+      if (error instanceof Abandonment) throw error;
       const failure = toAppError(error);
       if (!isRetriable(failure)) throw failure;
       const delay = backoffDelay(attempt, options.policy);
@@ -47,7 +53,8 @@ export async function pauseUnlessStopping(ms: number, { isStopping, tick, tickMs
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (isStopping()) throw new StoppingError(what);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(tickMs, deadline - Date.now())));
+    // Unreferenced: a pause alone never keeps the process running.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(tickMs, deadline - Date.now())).unref());
     await tick?.();
   }
   if (isStopping()) throw new StoppingError(what);

@@ -4,7 +4,7 @@ import type { Config } from '../../../src/config';
 import { startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
-import { FAST, countAppliedEvents, createEventProducer, header, orderCreated, watchDeadLetters } from './order-service-fixtures';
+import { FAST, countAppliedEvents, createEventProducer, header, orderCreated, statusUpdated, watchDeadLetters } from './order-service-fixtures';
 
 type Producer = Awaited<ReturnType<typeof createEventProducer>>;
 
@@ -140,5 +140,29 @@ describe('order service: non-transient failures of the whole database never dead
     await waitFor(async () => (await countAppliedEvents(db.knex)) === goods.length, { what: 'the good records', timeoutMs: 60_000 });
     await waitFor(async () => (await deadLetterCount()) === 1, { what: 'the lone bad record to be dead-lettered', timeoutMs: 60_000 });
     await waitFor(caughtUp, { what: 'the offsets to be committed' });
+  });
+
+  it('a redelivered (duplicate) event in the batch is no evidence that the database accepts writes: nothing dead-lettered', async () => {
+    const created = orderCreated('ORD-REDELIVERED');
+    await producer.send([created]);
+    service = await startOrderService(config, { ...FAST, knex: db.knex });
+    await waitFor(async () => (await countAppliedEvents(db.knex)) === 1, { what: 'the order to be applied' });
+    await waitFor(caughtUp, { what: 'its offset to be committed' });
+    await service.stop();
+    service = undefined;
+
+    // Every write to orders refused; the batch is a second copy of the applied event (a redelivery,
+    // which writes nothing) and an update of the same order (same key, same partition).
+    await refuseWrites('true');
+    await producer.send([created, statusUpdated('ORD-REDELIVERED', 'confirmed', 'pending')]);
+    service = await startOrderService(config, { ...FAST, knex: db.knex });
+    await waitFor(async () => (await refusedWrites()) >= 8 || (await deadLetterCount()) > 0, { what: 'repeated refused writes', timeoutMs: 60_000 });
+    expect(await deadLetterCount(), 'records in the dead-letter topic').to.equal(0);
+
+    await allowWrites();
+    await waitFor(async () => (await countAppliedEvents(db.knex)) === 2, { what: 'the update to be applied', timeoutMs: 60_000 });
+    const order = (await db.knex('orders').where({ order_id: 'ORD-REDELIVERED' }).first()) as { status: string };
+    expect(order.status).to.equal('confirmed');
+    expect(await deadLetterCount(), 'records in the dead-letter topic').to.equal(0);
   });
 });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { createIsolationPolicy } from '../../../src/lib/consumer';
+import { createIsolationPolicy, createKafkaRunner } from '../../../src/lib/consumer';
+import { createKafkaClient } from '../../../src/lib/kafka';
+import { createLogger } from '../../../src/logger';
 
 describe('isolation policy: when a failure is the record\'s fault', () => {
   const BATCH = '0/100';
@@ -63,5 +65,14 @@ describe('isolation policy: when a failure is the record\'s fault', () => {
     policy.batchFailed(BATCH);
     policy.verdict(BATCH, 0);
     expect(policy.verdict(BATCH, 0)).to.deep.equal({ action: 'dead-letter', evidence: 'other batches' });
+  });
+});
+
+describe('Kafka runner settings', () => {
+  it('refuses a transaction size that is not a whole number of at least 1', () => {
+    const kafka = createKafkaClient({ brokers: '127.0.0.1:9', clientId: 'settings-test' });
+    const options = { kafka, topic: 't', groupId: 'g', logger: createLogger('silent'), partitionsConsumedConcurrently: 1, process: async () => true, onCommitted: () => undefined, onGroupJoin: () => undefined };
+    for (const size of [0, -1, 1.5, Number.NaN]) expect(() => createKafkaRunner({ ...options, maxRecordsPerTransaction: size }), String(size)).to.throw(TypeError, /maxRecordsPerTransaction/);
+    expect(() => createKafkaRunner({ ...options, maxRecordsPerTransaction: 1 })).not.to.throw();
   });
 });
