@@ -1,7 +1,7 @@
 import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
-import { kafkaError } from '../kafka';
+import { isRecordRefused, kafkaError } from '../kafka';
 import type { Metrics } from '../metrics';
 import type { PoisonRecord } from './poison-record';
 
@@ -29,6 +29,30 @@ export function deadLetterHeaders(item: PoisonRecord, sourceTopic: string, parti
     ...(item.eventId ? { 'dlq-event-id': item.eventId } : {}),
     ...(item.schemaId !== undefined ? { 'dlq-schema-id': String(item.schemaId) } : {}),
   };
+}
+
+type DeadLetter = { key: Buffer | null; value: Buffer | null; headers: IHeaders };
+
+/**
+ * Sends `messages` to the dead-letter topic. When Kafka refuses records themselves (larger than
+ * the dead-letter topic accepts), they go one by one, and one still refused goes without its value
+ * (its headers say why): a dead letter that can never be sent would stall its partition for good.
+ */
+async function sendTo(producer: Producer, topic: string, messages: DeadLetter[]): Promise<void> {
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } catch (error) {
+    const failure = kafkaError(error);
+    if (!isRecordRefused(failure)) throw failure;
+    if (messages.length > 1) {
+      for (const message of messages) await sendTo(producer, topic, [message]);
+      return;
+    }
+    const [refused] = messages as [DeadLetter];
+    await producer.send({ topic, acks: -1, messages: [{ key: refused.key, value: null, headers: { ...refused.headers, 'dlq-value-omitted': `Kafka refused the record: ${failure.message}`.slice(0, 1_000) } }] }).catch((second: unknown) => {
+      throw kafkaError(second);
+    });
+  }
 }
 
 /**
@@ -68,9 +92,7 @@ export function createDeadLetterPublisher({ kafka, sourceTopic, deadLetterTopic,
       if (fresh.length === 0) return;
       if (!producer) throw new AppError('DEPENDENCY_UNAVAILABLE', 'the dead-letter producer is not connected');
       const messages = fresh.map((item) => ({ key: item.message.key, value: item.message.value, headers: deadLetterHeaders(item, sourceTopic, partition) }));
-      await producer.send({ topic: deadLetterTopic, acks: -1, messages }).catch((error: unknown) => {
-        throw kafkaError(error);
-      });
+      await sendTo(producer, deadLetterTopic, messages);
       for (const item of fresh) {
         sent.add(positionKey(partition, item.message.offset));
         metrics.deadLetters.inc({ reason: item.errorCode });
