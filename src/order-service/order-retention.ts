@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { Metrics } from '../lib/metrics';
-import type { OrderRepository } from './order-repository';
+import type { OrderRetentionStore } from './order-retention-store';
 
 /** Refused events deleted per statement, so one pass never holds a long transaction. */
 const PRUNE_CHUNK = 5_000;
@@ -20,17 +20,17 @@ const PRUNE_CHUNK = 5_000;
  * deliberate re-read of the topic (an offset reset) can bring back an event older than the
  * window, and only a refused one is then judged again.
  */
-export function createOrderRetention({ repository, windowSeconds, metrics, logger }: { repository: OrderRepository; windowSeconds: number; metrics: Metrics; logger: Logger }) {
+export function createOrderRetention({ store, windowSeconds, metrics, logger }: { store: OrderRetentionStore; windowSeconds: number; metrics: Metrics; logger: Logger }) {
   return async function enforceRetention(now: Date = new Date()): Promise<{ expired: number; pruned: number }> {
     const before = new Date(now.getTime() - windowSeconds * 1000);
     try {
-      const expired = await repository.expireParkedUpdates(before, `its order did not arrive within the dedup window (${windowSeconds} s)`);
+      const expired = await store.expireParkedUpdates(before, `its order did not arrive within the dedup window (${windowSeconds} s)`);
       for (const update of expired) {
         metrics.eventsConsumed.inc({ event_type: 'OrderStatusUpdated', outcome: 'expired' });
         logger.warn({ orderId: update.orderId, eventId: update.eventId }, 'parked status update refused: its order did not arrive within the dedup window');
       }
       let pruned = 0;
-      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; pruned += deleted) deleted = await repository.pruneRejectedEvents(before, PRUNE_CHUNK);
+      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; pruned += deleted) deleted = await store.pruneRejectedEvents(before, PRUNE_CHUNK);
       if (pruned > 0) logger.info({ pruned, before }, 'deleted refused events older than the dedup window');
       return { expired: expired.length, pruned };
     } catch (error) {

@@ -14,6 +14,7 @@ import { createOrderConsumer } from './consumer';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { createOrderRepository } from './order-repository';
 import { createOrderRetention } from './order-retention';
+import { createOrderRetentionStore } from './order-retention-store';
 import { orderRoutes } from './routes';
 
 /** How often the dedup window is enforced, at most (a quarter of the window when that is shorter). */
@@ -147,7 +148,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     if (!deps.knex) await knex.destroy();
     throw error;
   }
-  const enforceRetention = createOrderRetention({ repository, windowSeconds: config.DEDUP_WINDOW, metrics, logger });
+  const enforceRetention = createOrderRetention({ store: createOrderRetentionStore({ knex }), windowSeconds: config.DEDUP_WINDOW, metrics, logger });
   const stopRetention = everyInterval(Math.min(RETENTION_INTERVAL_MS, (config.DEDUP_WINDOW * 1000) / 4), async () => void (await enforceRetention()));
   logger.info({ port: server?.port, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'order service consuming');
 

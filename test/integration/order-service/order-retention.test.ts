@@ -3,7 +3,7 @@ import type { Config } from '../../../src/config';
 import { createLogger } from '../../../src/logger';
 import { createMetrics } from '../../../src/lib/metrics';
 import { startOrderService, type RunningOrderService } from '../../../src/order-service';
-import { createOrderRepository } from '../../../src/order-service/order-repository';
+import { createOrderRetentionStore } from '../../../src/order-service/order-retention-store';
 import { createOrderRetention } from '../../../src/order-service/order-retention';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
@@ -49,7 +49,7 @@ describe('order service: the dedup window', function () {
     await db.knex('order_events').where({ outcome: 'rejected' }).update({ recorded_at: db.knex.raw("now() - interval '8 days'") });
 
     const metrics = createMetrics('order-service');
-    const enforce = createOrderRetention({ repository: createOrderRepository({ knex: db.knex }), windowSeconds: WINDOW_SECONDS, metrics, logger: createLogger('silent') });
+    const enforce = createOrderRetention({ store: createOrderRetentionStore({ knex: db.knex }), windowSeconds: WINDOW_SECONDS, metrics, logger: createLogger('silent') });
     expect(await enforce()).to.deep.equal({ expired: 1, pruned: 1 });
 
     expect(await history(illegal.eventId), 'the old refusal is forgotten').to.equal(undefined);
@@ -77,9 +77,9 @@ describe('order service: the dedup window', function () {
   it('reports, not throws, when the database is unreachable', async () => {
     const metrics = createMetrics('order-service');
     const broken = await createTestDatabase(testConfig());
-    const repository = createOrderRepository({ knex: broken.knex });
+    const store = createOrderRetentionStore({ knex: broken.knex });
     await broken.destroy();
-    const enforce = createOrderRetention({ repository, windowSeconds: WINDOW_SECONDS, metrics, logger: createLogger('silent') });
+    const enforce = createOrderRetention({ store, windowSeconds: WINDOW_SECONDS, metrics, logger: createLogger('silent') });
     expect(await enforce()).to.deep.equal({ expired: 0, pruned: 0 });
   });
 });
