@@ -30,7 +30,6 @@ export interface IsolatingProcessorOptions {
   logger: Logger;
 }
 
-
 /**
  * Applies a batch, retrying transient failures with backoff (never skipping), and isolating a
  * record that fails for good as {@link IsolationPolicy} decides. It resolves true when
