@@ -15,6 +15,7 @@ import { createDatabase, migrateToLatest, type Knex } from '../../src/lib/db';
 import { createKafkaClient } from '../../src/lib/kafka';
 import { createOrderEventSerde, type OrderEvent } from '../../src/lib/registry';
 import { startOrderService } from '../../src/order-service';
+import { cpuSplitBetween, takeCpuSnapshot, type CpuSplit } from './cpu-usage';
 import { copyRows } from './raw-copy';
 
 const LIFECYCLE = ['pending', 'confirmed', 'paid', 'shipped', 'delivered'] as const;
@@ -105,6 +106,8 @@ interface RunResult {
   seconds: number;
   rate: number;
   complete: boolean;
+  /** Where the CPU went while it ran (the consumer runs in this process). */
+  cpu?: CpuSplit | undefined;
 }
 
 /** A fresh, migrated schema for one run; `drop` removes it. */
@@ -144,6 +147,7 @@ async function run(config: Config, mode: 'batch' | 'per-message', total: number,
   // startOrderService resolves once the consumer has joined its group (kafkajs joins before run()
   // returns), so the clock counts fetching, decoding and writing, not the join.
   const started = Date.now();
+  const cpuBefore = takeCpuSnapshot([]);
   let persisted = 0;
   let lastAt = started;
   const deadline = started + timeoutSeconds * 1000;
@@ -159,11 +163,19 @@ async function run(config: Config, mode: 'batch' | 'per-message', total: number,
   } finally {
     await service.stop();
   }
+  const cpu = cpuSplitBetween(cpuBefore, takeCpuSnapshot([]));
   const seconds = (lastAt - started) / 1000 || 0.001;
   persisted = await countHistory(knex);
   const rate = persisted / seconds;
   await drop();
-  return { mode, events: persisted, seconds, rate, complete: persisted >= total };
+  return { mode, events: persisted, seconds, rate, complete: persisted >= total, cpu };
+}
+
+/** CPU-seconds per 100,000 events of a run, by process: what limits the rate on a small machine. */
+function cpuPer100k({ cpu, seconds, events }: RunResult): Record<string, number> | undefined {
+  if (!cpu || events === 0) return undefined;
+  const per100k = (cores: number) => Math.round(((cores * seconds) / events) * 100_000 * 100) / 100;
+  return { consumer: per100k(cpu.loadGenerator), PostgreSQL: per100k(cpu.stack.PostgreSQL), Kafka: per100k(cpu.stack.Kafka), other: per100k(cpu.other), cores: cpu.cores };
 }
 
 async function main(): Promise<void> {
@@ -194,6 +206,8 @@ async function main(): Promise<void> {
       complete: result.complete,
     })),
   );
+  const batchCpu = cpuPer100k(batch);
+  if (batchCpu) console.log(`CPU-seconds per 100,000 events in batch mode: ${JSON.stringify(batchCpu)}`);
   console.log(`batch mode is ${(batch.rate / perMessage.rate).toFixed(1)}x the per-message mode and ${((100 * batch.rate) / copy.rate).toFixed(0)}% of the raw COPY (target: 30,000 events/s and 50%)`);
 }
 

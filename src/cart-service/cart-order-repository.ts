@@ -1,5 +1,5 @@
 import type { OrderJson, OrderStatus } from '../domain';
-import { withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
+import { inLockOrder, withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 
 /**
@@ -64,8 +64,6 @@ function toRecord(row: CartOrderRow): CartOrderRecord {
   return { ...known, order };
 }
 
-const byOrderId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The cart service's record of known orders (table `cart_orders`), which makes 404 and 409
  * survive a restart. Writes run in the transaction of the caller, which also writes the outbox.
@@ -79,7 +77,7 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
      */
     async insertNew(tx: SqlTransaction, writes: OrderWrite[]): Promise<Set<string>> {
       if (writes.length === 0) return new Set();
-      const sorted = [...writes].sort((a, b) => byOrderId(a.order.orderId, b.order.orderId));
+      const sorted = [...writes].sort((a, b) => inLockOrder(a.order.orderId, b.order.orderId));
       // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
       const rows = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
         tx.query<{ order_id: string }>(
@@ -100,7 +98,7 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
 
     /** The known orders among `orderIds`, their rows locked until the transaction ends (in id order, so batches cannot deadlock). */
     async lockForUpdate(tx: SqlTransaction, orderIds: string[]): Promise<Map<string, CartOrderRecord>> {
-      const unique = [...new Set(orderIds)].sort(byOrderId);
+      const unique = [...new Set(orderIds)].sort(inLockOrder);
       const rows = await timeDbOperation(metrics, 'cart_orders.select_for_update', () =>
         tx.query<CartOrderRow>(
           `SELECT order_id, status, "order", last_event_id, last_event_type FROM ${TABLE} WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
 import { AppError } from '../errors';
-import { withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
+import { inLockOrder, withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 import type { Answer } from './answers';
 
@@ -73,7 +73,7 @@ export function createIdempotencyStore({ metrics, ttlSeconds }: { metrics: Metri
     async claim(tx: SqlTransaction, claims: IdempotencyClaim[]): Promise<Set<string>> {
       if (claims.length === 0) return new Set();
       // In key order, so two batches claiming the same keys lock them in the same order and cannot deadlock.
-      const sorted = [...claims].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const sorted = [...claims].sort((a, b) => inLockOrder(a.key, b.key));
       const claimed = await timeDbOperation(metrics, 'cart_idempotency_keys.claim', () =>
         tx.query<{ idempotency_key: string }>(
           `INSERT INTO ${TABLE} AS k (idempotency_key, fingerprint) SELECT * FROM unnest($1::text[], $2::text[])

@@ -3,3 +3,4 @@ export { openSession } from './session';
 export { acquirePgConnection, type SqlTransaction } from './sql-transaction';
 export { databaseError, isTransientDatabaseError, withDatabaseErrors } from './database-errors';
 export { textArray, timestampArray, unquotedArray } from './pg-array';
+export { inLockOrder } from './lock-order';
