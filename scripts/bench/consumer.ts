@@ -4,7 +4,7 @@
  * service persists them — batch mode (one transaction per fetched batch) against
  * one-transaction-per-message mode — each in its own group and database schema.
  *
- * Usage: npm run bench:consumer -- [--events 200000] [--orders 5000] [--partitions 3]
+ * Usage: npm run bench:consumer -- [--events 200000] [--orders events/5] [--partitions 3] [--per-message-timeout 120]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';

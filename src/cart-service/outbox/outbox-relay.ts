@@ -239,13 +239,13 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         await send(rows);
       } catch (error) {
         for (const row of rows) metrics.eventsProduced.inc({ event_type: row.event_type, outcome: 'failed' });
-        if (isRecordRefused(error) && rows.length > 1) {
-          limit = Math.max(1, Math.floor(rows.length / 2));
-          log.warn({ rows: rows.length, limit }, 'Kafka refused a produce call as too large; sending fewer rows per call');
-          continue;
-        }
         if (isRecordRefused(error)) {
-          await park(client, rows[0]!, describe(error));
+          if (rows.length > 1) {
+            limit = Math.max(1, Math.floor(rows.length / 2));
+            log.warn({ rows: rows.length, limit }, 'Kafka refused a produce call as too large; sending fewer rows per call');
+          } else {
+            await park(client, rows[0]!, describe(error));
+          }
           continue;
         }
         await setKafkaState(client, channels, describe(error));

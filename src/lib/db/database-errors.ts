@@ -12,7 +12,7 @@ const TRANSIENT_SQLSTATE = [/^08/, /^57/, /^53/, /^40001$/, /^40P01$/, /^55P03$/
 const CONNECTION_LOST = [/Connection terminated/i, /Knex: Timeout acquiring a connection/i, /connection is closed/i, /Client has encountered a connection error/i];
 
 /** True when a pg or knex error says the database is unavailable for now, so retrying can help. */
-export function isTransientDatabaseError(error: unknown): boolean {
+function isTransientDatabaseError(error: unknown): boolean {
   const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   return (
     (typeof code === 'string' && TRANSIENT_SQLSTATE.some((pattern) => pattern.test(code))) ||

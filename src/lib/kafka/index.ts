@@ -1,4 +1,4 @@
 export { createKafkaClient, type KafkaClientOptions } from './client';
 export { ensureTopics, ORDER_TOPIC_PARTITIONS } from './topics';
 export { createIdempotentSender, type IdempotentSender, type IdempotentSenderOptions, type TopicMessages } from './idempotent-sender';
-export { isRecordRefused, isTransientKafkaError, kafkaError } from './kafka-errors';
+export { isRecordRefused, kafkaError } from './kafka-errors';

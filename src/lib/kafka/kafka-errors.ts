@@ -22,7 +22,7 @@ export function isRecordRefused(error: unknown): boolean {
 }
 
 /** True when a kafkajs error says the cluster cannot be reached or answered too late, so retrying can help. */
-export function isTransientKafkaError(error: unknown): boolean {
+function isTransientKafkaError(error: unknown): boolean {
   const { name, retriable } = (error ?? {}) as { name?: unknown; retriable?: unknown };
   if (typeof name !== 'string' || !name.startsWith('KafkaJS')) return false;
   // Other kafkajs errors say themselves whether a retry can help.

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pino from 'pino';
 import type { Config } from '../../../src/config';
 import { createLogger } from '../../../src/logger';
 import { createMetrics } from '../../../src/lib/metrics';
@@ -79,7 +80,10 @@ describe('order service: the dedup window', function () {
     const broken = await createTestDatabase(testConfig());
     const store = createOrderRetentionStore({ knex: broken.knex });
     await broken.destroy();
-    const enforce = createOrderRetention({ store, windowSeconds: WINDOW_SECONDS, metrics, logger: createLogger('silent') });
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const enforce = createOrderRetention({ store, windowSeconds: WINDOW_SECONDS, metrics, logger });
     expect(await enforce()).to.deep.equal({ expired: 0, pruned: 0 });
+    expect(lines.filter((line) => line.includes('could not enforce the dedup window')), 'the failure is reported').to.have.length(1);
   });
 });

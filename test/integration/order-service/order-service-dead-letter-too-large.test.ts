@@ -30,22 +30,26 @@ describe('order service: a dead letter larger than the dead-letter topic accepts
     await db?.destroy();
   });
 
-  it('is sent without its value, saying why, and the good record behind it is applied', async () => {
+  it('goes without its value, saying why, each one once, and the good record behind them is applied', async () => {
     const producer = await createEventProducer(config);
     const deadLetters = await watchDeadLetters(config);
     try {
-      // One key: one partition; the 64 KiB poison record first, a good order behind it.
+      // One key: one partition, one batch; two 64 KiB poison records first (sent together, refused
+      // together, then one by one), a good order behind them.
       await producer.sendRaw('ORD-BIG', Buffer.alloc(64 * 1024, 'x'));
+      await producer.sendRaw('ORD-BIG', Buffer.alloc(64 * 1024, 'y'));
       const good = orderCreated('ORD-BIG');
       await producer.send([good]);
       service = await startOrderService(config, { ...FAST, knex: db.knex });
 
       await waitFor(async () => (await db.knex('order_events').where({ event_id: good.eventId }).first()) !== undefined, { what: 'the good record to be applied' });
-      const [record] = await waitFor(() => (deadLetters.messages.length > 0 ? deadLetters.messages : undefined), { what: 'the dead letter' });
-      expect(record?.value, 'sent without its value').to.equal(null);
-      expect(header(record!, 'dlq-error-code')).to.equal('NOT_CONFLUENT_AVRO');
-      expect(header(record!, 'dlq-value-omitted')).to.match(/Kafka refused the record/);
-      expect(header(record!, 'dlq-record-id')).to.match(new RegExp(`^${config.ORDER_EVENTS_TOPIC}/\\d+/0$`));
+      const records = await waitFor(() => (deadLetters.messages.length >= 2 ? deadLetters.messages : undefined), { what: 'both dead letters' });
+      expect(records.map((record) => header(record, 'dlq-record-id')), 'each once, in order').to.deep.equal([0, 1].map((offset) => `${config.ORDER_EVENTS_TOPIC}/${header(records[0]!, 'dlq-source-partition')}/${offset}`));
+      for (const record of records) {
+        expect(record.value, 'sent without its value').to.equal(null);
+        expect(header(record, 'dlq-error-code')).to.equal('NOT_CONFLUENT_AVRO');
+        expect(header(record, 'dlq-value-omitted')).to.match(/Kafka refused the record/);
+      }
     } finally {
       await deadLetters.stop();
       await producer.close();

@@ -15,16 +15,17 @@ function base(): Mutable {
   };
 }
 
-const CASES: Array<[string, (order: Mutable) => void]> = [
-  ['a plain order', () => undefined],
+/** Each case: its name, how it changes the plain order, and the fast path's answer (undefined: validateOrder decides). */
+const CASES: Array<[string, (order: Mutable) => void, string?]> = [
+  ['a plain order', () => undefined, 'pending'],
   ['a blank id', (order) => (order.orderId = '   ')],
-  ['a padded id', (order) => (order.orderId = ' a ')],
+  ['a padded id', (order) => (order.orderId = ' a '), 'pending'],
   ['a 65-character id', (order) => (order.customerId = 'x'.repeat(65))],
-  ['a 64-character id', (order) => (order.customerId = 'x'.repeat(64))],
+  ['a 64-character id', (order) => (order.customerId = 'x'.repeat(64)), 'pending'],
   ['a control character', (order) => (order.items[0]!.itemId = 'a\u0001b')],
   ['a trailing newline', (order) => (order.orderId = 'a\n')],
   ['a lone surrogate', (order) => (order.orderId = 'a\ud800')],
-  ['a surrogate pair', (order) => (order.orderId = 'a\ud83d\ude00')],
+  ['a surrogate pair', (order) => (order.orderId = 'a\ud83d\ude00'), 'pending'],
   ['quantity 0', (order) => (order.items[0]!.quantity = 0)],
   ['quantity 1.5', (order) => (order.items[0]!.quantity = 1.5)],
   ['quantity 10,001', (order) => (order.items[0]!.quantity = 10_001)],
@@ -43,16 +44,16 @@ const CASES: Array<[string, (order: Mutable) => void]> = [
   ['the largest price', (order) => {
     order.items[0] = { itemId: 'I', quantity: 1, price: new Decimal('9999999999.99') };
     order.totalAmount = new Decimal('9999999999.99');
-  }],
+  }, 'pending'],
   ['a total a cent off', (order) => (order.totalAmount = new Decimal('21.97'))],
   ['negative money', (order) => {
     order.items[0]!.price = new Decimal('-10.99');
     order.totalAmount = new Decimal('-21.98');
   }],
   ['a lower-case currency', (order) => (order.currency = 'eur')],
-  ['a withdrawn currency (ANG)', (order) => (order.currency = 'ANG')],
-  ['an upper-case status', (order) => (order.status = 'PENDING')],
-  ['a status alias', (order) => (order.status = 'canceled')],
+  ['a withdrawn currency (ANG)', (order) => (order.currency = 'ANG'), 'pending'],
+  ['an upper-case status', (order) => (order.status = 'PENDING'), 'pending'],
+  ['a status alias', (order) => (order.status = 'canceled'), 'cancelled'],
   ['no status', (order) => (order.status = undefined)],
   ['an unknown status', (order) => (order.status = 'lost')],
   ['the year 10000', (order) => (order.orderDate = new Date('+010000-01-01T00:00:00Z'))],
@@ -68,7 +69,7 @@ const CASES: Array<[string, (order: Mutable) => void]> = [
     order.totalAmount = new Decimal('9999999999.99').times(1e6);
   }],
   ['a price given as a number', (order) => (order.items[0]!.price = 10.99)],
-  ['a price with trailing zeros', (order) => (order.items[0]!.price = new Decimal('10.990'))],
+  ['a price with trailing zeros', (order) => (order.items[0]!.price = new Decimal('10.990')), 'pending'],
 ];
 
 /** validateOrder's verdict on the same order, read as the consumer reads it (money and date as text). */
@@ -80,17 +81,13 @@ function referenceVerdict(order: Mutable): string {
 }
 
 describe('plainlyValidRecordedStatus: the fast path of the recorded-order check', () => {
-  for (const [name, mutate] of CASES) {
-    it(`never accepts what validateOrder refuses, nor reads another status: ${name}`, () => {
+  for (const [name, mutate, expected] of CASES) {
+    it(`${expected ? `takes the fast path (${expected}), as validateOrder would` : 'leaves the verdict to validateOrder'}: ${name}`, () => {
       const order = base();
       mutate(order);
       const fast = plainlyValidRecordedStatus(order);
-      const reference = referenceVerdict(order);
-      if (fast !== undefined) expect(`valid:${fast}`).to.equal(reference);
+      expect(fast).to.equal(expected);
+      if (expected !== undefined) expect(referenceVerdict(order), 'validateOrder agrees').to.equal(`valid:${expected}`);
     });
   }
-
-  it('takes the fast path for the common case (else it would be no faster)', () => {
-    expect(plainlyValidRecordedStatus(base())).to.equal('pending');
-  });
 });
