@@ -2,6 +2,8 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# patch-package applies patches/ after every install (postinstall).
+COPY patches ./patches
 RUN npm ci
 COPY . .
 RUN npm run build
@@ -10,6 +12,7 @@ FROM node:20-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas

