@@ -32,7 +32,6 @@ export function createOrderUseCase({ encoder, writes, logger }: CreateOrderDeps)
       kind: 'create',
       order: toOrderJson(order),
       event: await encoder.orderCreated(order),
-      ...(idempotency ? { idempotency } : {}),
     }));
     logger.info({ orderId: order.orderId, status: answer.status }, 'create answered');
     return answer;

@@ -3,7 +3,7 @@ import stableStringify from 'safe-stable-stringify';
 import { AppError } from '../errors';
 import { inLockOrder, withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
-import type { Answer } from './answers';
+import { errorAnswer, type Answer } from './answers';
 
 /** A request that carries an Idempotency-Key: the key, and what identifies its request. */
 export interface IdempotencyClaim {
@@ -47,6 +47,16 @@ export function fingerprintOf(operation: string, body: unknown): string {
 
 export function keyReused(key: string): AppError {
   return new AppError('IDEMPOTENCY_KEY_REUSED', `the Idempotency-Key '${key}' was first used with another request; send a new key for a new request`);
+}
+
+/**
+ * What a repeat of `claim` gets from the answer stored for its key: that answer, with the outbox
+ * row its write produced (to tell whether it is published yet); or 422 when the key first came
+ * with another request.
+ */
+export function replayOf(stored: StoredAnswer, claim: IdempotencyClaim): { answer: Answer; outboxId?: string } {
+  if (stored.fingerprint !== claim.fingerprint) return { answer: errorAnswer(keyReused(claim.key)) };
+  return { answer: stored, ...(stored.outboxId === undefined ? {} : { outboxId: stored.outboxId }) };
 }
 
 interface KeyRow {

@@ -4,7 +4,7 @@ import { createMicroBatcher, type BatchOutcome } from '../lib/batching';
 import type { Knex, SqlTransaction } from '../lib/db';
 import { errorAnswer, successAnswer, type Answer } from './answers';
 import type { CartOrderRepository, KnownOrder } from './cart-order-repository';
-import { keyReused, type IdempotencyClaim, type IdempotencyStore } from './idempotency';
+import { replayOf, type IdempotencyClaim, type IdempotencyStore } from './idempotency';
 import type { OrderEventEncoder } from './order-event-encoder';
 import type { OutboxEntry, OutboxStore, PublicationTracker, PublicationWait } from './outbox';
 import { transactionOutcome } from './transaction-outcome';
@@ -26,6 +26,9 @@ export interface UpdateCommand {
 }
 
 export type WriteCommand = CreateCommand | UpdateCommand;
+
+/** A command as a use case builds it; the Idempotency-Key claim, if any, is added by whoever answers it. */
+export type UnclaimedCommand = Omit<CreateCommand, 'idempotency'> | Omit<UpdateCommand, 'idempotency'>;
 
 /** What a committed write answers, with the wait for its event's publication when it wrote one. */
 export interface WriteResult {
@@ -75,10 +78,11 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
     const taken = keyed.filter((command) => !claimed.has(command.idempotency!.key));
     const stored = await idempotency.find(trx, taken.map((command) => command.idempotency!.key));
     for (const command of taken) {
-      const { key, fingerprint } = command.idempotency!;
-      const answer = stored.get(key);
-      if (!answer) throw new AppError('INTERNAL', `Idempotency-Key '${key}' is neither new nor answered`);
-      decided.set(command, answer.fingerprint === fingerprint ? { answer, replayedOutboxId: answer.outboxId } : { answer: errorAnswer(keyReused(key)) });
+      const claim = command.idempotency!;
+      const answered = stored.get(claim.key);
+      if (!answered) throw new AppError('INTERNAL', `Idempotency-Key '${claim.key}' is neither new nor answered`);
+      const { answer, outboxId } = replayOf(answered, claim);
+      decided.set(command, { answer, replayedOutboxId: outboxId });
     }
     return decided;
   }

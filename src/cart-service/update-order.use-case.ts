@@ -30,7 +30,7 @@ export function updateOrderUseCase({ encoder, writes, logger }: UpdateOrderDeps)
     const answer = await writes.answer(idempotency, async () => {
       // The event is encoded inside the transaction, once the current status is known; the schemas must be registered first.
       await encoder.start();
-      return { kind: 'update', orderId, status, ...(idempotency ? { idempotency } : {}) };
+      return { kind: 'update', orderId, status };
     });
     logger.info({ orderId, status, answered: answer.status }, 'status update answered');
     return answer;

@@ -1,8 +1,8 @@
 import { AppError, toAppError } from '../errors';
 import { acquirePgConnection, type Knex } from '../lib/db';
-import { errorAnswer, pendingAnswer, type Answer } from './answers';
-import { createKeyedQueue, fingerprintOf, keyReused, parseIdempotencyKey, type IdempotencyClaim, type IdempotencyStore, type StoredAnswer } from './idempotency';
-import type { OrderWriteBatcher, WriteCommand, WriteResult } from './order-write-batcher';
+import { pendingAnswer, type Answer } from './answers';
+import { createKeyedQueue, fingerprintOf, parseIdempotencyKey, replayOf, type IdempotencyClaim, type IdempotencyStore, type StoredAnswer } from './idempotency';
+import type { OrderWriteBatcher, UnclaimedCommand, WriteResult } from './order-write-batcher';
 import type { OutboxStore, PublicationState, PublicationTracker, PublicationWait } from './outbox';
 
 export interface WriteAndAnswerDeps {
@@ -53,10 +53,11 @@ export function createWriteAndAnswer({ knex, writes, idempotency, tracker, outbo
     return state === 'published' ? answer : pendingAnswer(answer, state);
   }
 
-  async function commitAndAwait(command: () => Promise<WriteCommand>): Promise<Answer> {
+  async function commitAndAwait(command: () => Promise<UnclaimedCommand>, claim: IdempotencyClaim | undefined): Promise<Answer> {
     const down = kafkaDownReason();
     if (down !== undefined) throw new AppError('DEPENDENCY_UNAVAILABLE', `Kafka is unavailable (${down}); nothing of this request was stored`);
-    return awaitPublication(await writes.write(await command()));
+    const built = await command();
+    return awaitPublication(await writes.write(claim ? { ...built, idempotency: claim } : built));
   }
 
   /** The answer already given to `claim`'s key, read outside any write; undefined when there is none. Rejects when it cannot be read. */
@@ -69,18 +70,18 @@ export function createWriteAndAnswer({ knex, writes, idempotency, tracker, outbo
       connection.release();
     }
     if (!stored) return undefined;
-    if (stored.fingerprint !== claim.fingerprint) return errorAnswer(keyReused(claim.key));
-    if (stored.outboxId === undefined) return stored;
-    return awaitPublication({ answer: stored, outboxId: stored.outboxId, publication: tracker.expect(stored.outboxId), replayed: true });
+    const { answer, outboxId } = replayOf(stored, claim);
+    if (outboxId === undefined) return answer;
+    return awaitPublication({ answer, outboxId, publication: tracker.expect(outboxId), replayed: true });
   }
 
   /**
    * A dependency outage refuses new writes, but a repeat of an answered request still gets its
    * answer: a client retrying a 202 or 504 during the outage must not hear "nothing was stored".
    */
-  async function answerInTurn(claim: IdempotencyClaim, command: () => Promise<WriteCommand>): Promise<Answer> {
+  async function answerInTurn(claim: IdempotencyClaim, command: () => Promise<UnclaimedCommand>): Promise<Answer> {
     try {
-      return await commitAndAwait(command);
+      return await commitAndAwait(command, claim);
     } catch (error) {
       if (toAppError(error).code !== 'DEPENDENCY_UNAVAILABLE') throw error;
       const stored = await storedAnswer(claim).catch((lookup: unknown) => {
@@ -102,11 +103,11 @@ export function createWriteAndAnswer({ knex, writes, idempotency, tracker, outbo
     },
 
     /**
-     * Builds the command (encoding its event may need the registry), commits it and answers as
-     * promised; rejects (503) only when nothing was written.
+     * Builds the command (encoding its event may need the registry), commits it under `claim`'s
+     * Idempotency-Key if any, and answers as promised; rejects (503) only when nothing was written.
      */
-    answer(claim: IdempotencyClaim | undefined, command: () => Promise<WriteCommand>): Promise<Answer> {
-      return claim ? inTurn(claim.key, () => answerInTurn(claim, command)) : commitAndAwait(command);
+    answer(claim: IdempotencyClaim | undefined, command: () => Promise<UnclaimedCommand>): Promise<Answer> {
+      return claim ? inTurn(claim.key, () => answerInTurn(claim, command)) : commitAndAwait(command, undefined);
     },
   };
 }

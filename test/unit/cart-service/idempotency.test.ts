@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createKeyedQueue, fingerprintOf, parseIdempotencyKey } from '../../../src/cart-service/idempotency';
+import { createKeyedQueue, fingerprintOf, parseIdempotencyKey, replayOf, type StoredAnswer } from '../../../src/cart-service/idempotency';
 import { AppError } from '../../../src/errors';
 import { parseJsonLosslessly } from '../../../src/lib/http/json-body';
 
@@ -210,3 +210,25 @@ async function expectRejection(promise: Promise<unknown>, message: string): Prom
   expect(outcome?.status).to.equal('rejected');
   expect(outcome?.status === 'rejected' ? (outcome.reason as Error).message : undefined).to.equal(message);
 }
+
+describe('replayOf', () => {
+  const claim = { key: 'key-1', fingerprint: fingerprintOf('create-order', { orderId: 'ORD-1', numItems: 2 }) };
+  const stored: StoredAnswer = { fingerprint: claim.fingerprint, status: 201, body: { success: true, message: 'order ORD-1 created', data: { orderId: 'ORD-1' } }, outboxId: '42' };
+
+  it('replays the stored answer of the same request, with the outbox row its write produced', () => {
+    expect(replayOf(stored, claim)).to.deep.equal({ answer: stored, outboxId: '42' });
+  });
+
+  it('replays a stored refusal, which produced no outbox row, as it was', () => {
+    const refusal: StoredAnswer = { fingerprint: claim.fingerprint, status: 409, body: { success: false, code: 'CONFLICT', message: "order 'ORD-1' already exists" } };
+    expect(replayOf(refusal, claim)).to.deep.equal({ answer: refusal });
+  });
+
+  it('answers 422 IDEMPOTENCY_KEY_REUSED, with no outbox row, when the key first came with another request', () => {
+    const other = { key: claim.key, fingerprint: fingerprintOf('create-order', { orderId: 'ORD-2', numItems: 2 }) };
+    const { answer, outboxId } = replayOf(stored, other);
+    expect(answer.status).to.equal(422);
+    expect(answer.body).to.include({ success: false, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(outboxId).to.equal(undefined);
+  });
+});
