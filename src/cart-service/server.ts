@@ -14,6 +14,7 @@ import { createOrderEventEncoder } from './order-event-encoder';
 import { createOrderWriteBatcher } from './order-write-batcher';
 import { createOutboxRelay, createOutboxStore, createPublicationTracker, outboxDepth } from './outbox';
 import { mountCartRoutes } from './routes';
+import { mountSeed001CartRoutes } from './seed-001-dialect';
 import { updateOrderUseCase } from './update-order.use-case';
 import { createWriteAndAnswer } from './write-and-answer';
 
@@ -132,11 +133,9 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
         res.on('close', () => answering.delete(res));
         next();
       });
-      mountCartRoutes(routesApp, {
-        createOrder: createOrderUseCase({ encoder, writes, logger }),
-        updateOrder: updateOrderUseCase({ encoder, writes, logger }),
-        findOrder: (orderId) => orders.find(orderId),
-      });
+      const useCases = { createOrder: createOrderUseCase({ encoder, writes, logger }), updateOrder: updateOrderUseCase({ encoder, writes, logger }) };
+      mountCartRoutes(routesApp, { ...useCases, findOrder: (orderId) => orders.find(orderId) });
+      mountSeed001CartRoutes(routesApp, useCases);
       routesApp.get('/docs/openapi.json', (_req, res) => {
         res.json(OPENAPI_DOCUMENT);
       });

@@ -16,6 +16,8 @@ import { createOrderRepository } from './order-repository';
 import { createOrderRetention } from './order-retention';
 import { createOrderRetentionStore } from './order-retention-store';
 import { orderRoutes } from './routes';
+import { seed000OrderRoutes } from './seed-000-dialect';
+import { seed001OrderRoutes } from './seed-001-dialect';
 
 /** How often the dedup window is enforced, at most (a quarter of the window when that is shorter). */
 const RETENTION_INTERVAL_MS = 3_600_000;
@@ -96,6 +98,8 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
       readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
       routes(routesApp: Express) {
         routesApp.use('/api', orderRoutes(repository));
+        routesApp.use(seed001OrderRoutes(repository));
+        routesApp.use(seed000OrderRoutes(repository));
         routesApp.get('/docs/openapi.json', (_req, res) => {
           res.json(OPENAPI_DOCUMENT);
         });
