@@ -1,15 +1,15 @@
 /**
  * `npm run simulate`: drives orders through the whole lifecycle over the cart service's HTTP
- * API — created (pending), confirmed, paid, shipped, delivered, with a share cancelled at a
- * random step before shipping — starting `--rate` orders per second until `--count` orders,
+ * API — created (pending), confirmed, paid, processing, shipped, delivered, with a share
+ * cancelled at a random step before shipping — starting `--rate` orders per second until `--count` orders,
  * and prints progress.
  */
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 
-const LIFECYCLE = ['confirmed', 'paid', 'shipped', 'delivered'] as const;
-/** Steps after which an order may still be cancelled (before it ships). */
-const CANCELLABLE_STEPS = 3;
+const LIFECYCLE = ['confirmed', 'paid', 'processing', 'shipped', 'delivered'] as const;
+/** Steps at which an order may still be cancelled instead (before it ships): instead of confirmed, paid, processing or shipped. */
+const CANCELLABLE_STEPS = LIFECYCLE.indexOf('shipped') + 1;
 
 interface Options {
   baseUrl: string;

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 
 /** Every status an order can have, in lifecycle order; the canonical spelling is lower case. */
-export const ORDER_STATUSES = ['pending', 'confirmed', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+export const ORDER_STATUSES = ['pending', 'confirmed', 'paid', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
 
 /** A canonical order status. */
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -10,13 +10,15 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const INITIAL_ORDER_STATUS: OrderStatus = 'pending';
 
 /**
- * The lifecycle as data: for each status, the statuses it may move to. An order moves one step
- * forward, or is cancelled any time before it ships; delivered and cancelled are final.
+ * The lifecycle as data, the union of the seeds' vocabularies: for each status, the statuses it
+ * may move to. A confirmed order may be paid, processed or shipped; a paid one processed or
+ * shipped; any order may be cancelled before it ships; delivered and cancelled are final.
  */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = Object.freeze({
   pending: Object.freeze(['confirmed', 'cancelled'] as const),
-  confirmed: Object.freeze(['paid', 'cancelled'] as const),
-  paid: Object.freeze(['shipped', 'cancelled'] as const),
+  confirmed: Object.freeze(['paid', 'processing', 'shipped', 'cancelled'] as const),
+  paid: Object.freeze(['processing', 'shipped', 'cancelled'] as const),
+  processing: Object.freeze(['shipped', 'cancelled'] as const),
   shipped: Object.freeze(['delivered'] as const),
   delivered: Object.freeze([] as const),
   cancelled: Object.freeze([] as const),
@@ -24,9 +26,9 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
 
 /**
  * Spellings accepted on input besides the canonical ones (compared in lower case): seeds use
- * both vocabularies, and American English writes "canceled".
+ * both vocabularies ("new" is seed 001's pending), and American English writes "canceled".
  */
-const STATUS_ALIASES: Readonly<Record<string, OrderStatus>> = Object.freeze({ canceled: 'cancelled' });
+const STATUS_ALIASES: Readonly<Record<string, OrderStatus>> = Object.freeze({ new: 'pending', canceled: 'cancelled' });
 
 const STATUS_BY_SPELLING: ReadonlyMap<string, OrderStatus> = new Map<string, OrderStatus>([
   ...ORDER_STATUSES.map((status): [string, OrderStatus] => [status, status]),

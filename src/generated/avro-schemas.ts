@@ -35,7 +35,7 @@ export interface EventSchema {
 export const EVENT_SCHEMAS: Readonly<Record<EventName, EventSchema>> = {
   OrderCreated: {
     fullName: 'io.orderflow.events.OrderCreated',
-    version: 2,
+    version: 3,
     compatibility: 'FULL',
     schema: {
       "type": "record",
@@ -140,7 +140,7 @@ export const EVENT_SCHEMAS: Readonly<Record<EventName, EventSchema>> = {
                 "type": {
                   "type": "enum",
                   "name": "OrderStatus",
-                  "doc": "Order lifecycle. A symbol this reader does not know reads as 'unknown', which consumers reject as invalid.",
+                  "doc": "Order lifecycle. A symbol this reader does not know reads as 'unknown', which consumers reject as invalid. New symbols go at the end (processing: added in OrderCreated v3 and OrderStatusUpdated v2).",
                   "symbols": [
                     "pending",
                     "confirmed",
@@ -148,7 +148,8 @@ export const EVENT_SCHEMAS: Readonly<Record<EventName, EventSchema>> = {
                     "shipped",
                     "delivered",
                     "cancelled",
-                    "unknown"
+                    "unknown",
+                    "processing"
                   ],
                   "default": "unknown"
                 }
@@ -167,7 +168,7 @@ export const EVENT_SCHEMAS: Readonly<Record<EventName, EventSchema>> = {
   },
   OrderStatusUpdated: {
     fullName: 'io.orderflow.events.OrderStatusUpdated',
-    version: 1,
+    version: 2,
     compatibility: 'BACKWARD',
     schema: {
       "type": "record",
@@ -202,7 +203,7 @@ export const EVENT_SCHEMAS: Readonly<Record<EventName, EventSchema>> = {
           "type": {
             "type": "enum",
             "name": "OrderStatus",
-            "doc": "Order lifecycle. A symbol this reader does not know reads as 'unknown', which consumers reject as invalid.",
+            "doc": "Order lifecycle. A symbol this reader does not know reads as 'unknown', which consumers reject as invalid. New symbols go at the end (processing: added in OrderCreated v3 and OrderStatusUpdated v2).",
             "symbols": [
               "pending",
               "confirmed",
@@ -210,7 +211,8 @@ export const EVENT_SCHEMAS: Readonly<Record<EventName, EventSchema>> = {
               "shipped",
               "delivered",
               "cancelled",
-              "unknown"
+              "unknown",
+              "processing"
             ],
             "default": "unknown"
           }

@@ -83,9 +83,9 @@ export interface OrderItemInput {
 }
 
 /** The symbols of io.orderflow.events.OrderStatus, in schema order. */
-export const ORDER_STATUS_SYMBOLS = ['pending', 'confirmed', 'paid', 'shipped', 'delivered', 'cancelled', 'unknown'] as const;
+export const ORDER_STATUS_SYMBOLS = ['pending', 'confirmed', 'paid', 'shipped', 'delivered', 'cancelled', 'unknown', 'processing'] as const;
 
-/** Order lifecycle. A symbol this reader does not know reads as 'unknown', which consumers reject as invalid. */
+/** Order lifecycle. A symbol this reader does not know reads as 'unknown', which consumers reject as invalid. New symbols go at the end (processing: added in OrderCreated v3 and OrderStatusUpdated v2). */
 export type OrderStatus = (typeof ORDER_STATUS_SYMBOLS)[number];
 
 /** An order moved to a new status. Kafka key: the order id, so it stays behind the order's OrderCreated. */

@@ -150,12 +150,34 @@ export const SAMPLES: Readonly<Record<string, Record<string, unknown>>> = {
       salesChannel: 'mobile',
     },
   },
+  'OrderCreated/v3': {
+    eventId: '7c1d9b3e-2a4f-4b6c-8d0e-1f2a3b4c5d6e',
+    occurredAt: new Date('2026-12-02T09:15:00.000Z'),
+    order: {
+      orderId: 'ORDER-003',
+      customerId: 'CUST-8',
+      orderDate: new Date('2026-12-02T09:14:00.000Z'),
+      items: [{ itemId: 'SKU-3', quantity: 1, price: new Decimal('12.50') }],
+      totalAmount: new Decimal('12.50'),
+      currency: 'USD',
+      // The symbol v3 added: a v2 reader sees the enum's default, unknown.
+      status: 'processing',
+      salesChannel: 'marketplace',
+    },
+  },
   'OrderStatusUpdated/v1': {
     eventId: '0a9e2f6c-7d4b-4e8a-b1c3-5d6e7f809112',
     occurredAt: new Date('2024-05-01T13:00:00.000Z'),
     orderId: 'ORDER-001',
     status: 'paid',
     previousStatus: 'confirmed',
+  },
+  'OrderStatusUpdated/v2': {
+    eventId: '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7',
+    occurredAt: new Date('2026-12-02T10:00:00.000Z'),
+    orderId: 'ORDER-003',
+    status: 'processing',
+    previousStatus: 'paid',
   },
 };
 

@@ -22,6 +22,16 @@ function asReadBy(type: Type, value: unknown): unknown {
     );
   }
   if (avro.Type.isType(type, 'array')) return (value as unknown[]).map((item) => asReadBy((type as avro.types.ArrayType).itemsType, item));
+  if (avro.Type.isType(type, 'union')) {
+    const branch = (type as avro.types.UnwrappedUnionType).types.find((candidate: Type) => candidate.typeName !== 'null');
+    return value === null || branch === undefined ? value : asReadBy(branch, value);
+  }
+  // A symbol the reader does not know reads as the enum's default (a newer writer's status for an older reader).
+  if (avro.Type.isType(type, 'enum')) {
+    // avsc keeps the enum's default on the type (its typings do not declare it).
+    const { symbols, default: fallback } = type as avro.types.EnumType & { default?: string };
+    return symbols.includes(value as string) ? value : fallback;
+  }
   return value;
 }
 
@@ -91,6 +101,16 @@ describe('schema history contract (real registry)', function () {
       }
     });
   }
+
+  it('OrderStatusUpdated: a v1 reader (before processing) reads a v2 record with processing as unknown, the enum default', function () {
+    const history = catalog.records.find((entry) => entry.name === 'OrderStatusUpdated');
+    const [v1, v2] = history?.versions ?? [];
+    if (!v1 || !v2) throw new Error('OrderStatusUpdated needs v1 and v2');
+    const sample = SAMPLES['OrderStatusUpdated/v2'] as { status: string; previousStatus: string };
+    expect(sample.status).to.equal('processing');
+    const decoded = v1.type.fromBuffer(v2.type.toBuffer(sample), v1.type.createResolver(v2.type)) as { status: string; previousStatus: string };
+    expect([decoded.status, decoded.previousStatus]).to.deep.equal(['unknown', 'paid']);
+  });
 
   it('OrderCreated: old readers and new readers both read old and new records (FULL)', function () {
     const orderCreated = catalog.records.find((entry) => entry.name === 'OrderCreated');

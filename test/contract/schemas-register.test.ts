@@ -32,13 +32,13 @@ describe('npm run schemas:register (child process, real registry)', function () 
     const topic = randomTopic();
     const run = await register(topic);
     expect(run.code, run.stderr).to.equal(0);
-    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2], statusUpdated: [1] });
+    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2, 3], statusUpdated: [1, 2] });
     expect(await client.compatibility(subjectFor(topic, ORDER_CREATED))).to.equal('FULL');
     expect(await client.compatibility(subjectFor(topic, STATUS_UPDATED))).to.equal('BACKWARD');
     expect(run.stdout).to.contain(`${subjectFor(topic, ORDER_CREATED)}  [FULL]`);
     expect(run.stdout).to.contain('latest registered: none (new subject)');
     expect(run.stdout).to.match(/v2\.avsc {2}compatible \(checked locally \(avsc\) against v1, not in the registry yet\) {2}-> registered as version 2, schema id \d+/);
-    expect(run.stdout).to.contain('✓ registered 3 new schema versions.');
+    expect(run.stdout).to.contain('✓ registered 5 new schema versions.');
   });
 
   it('a second run registers nothing new and says so', async function () {
@@ -46,10 +46,10 @@ describe('npm run schemas:register (child process, real registry)', function () 
     expect((await register(topic)).code).to.equal(0);
     const again = await register(topic);
     expect(again.code, again.stderr).to.equal(0);
-    expect(again.stdout).to.contain('latest registered: version 2 (= v2.avsc)');
+    expect(again.stdout).to.contain('latest registered: version 3 (= v3.avsc)');
     expect(again.stdout).to.contain('up to date');
     expect(again.stdout).to.contain('✓ nothing to register: every schema version is already registered.');
-    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2], statusUpdated: [1] });
+    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2, 3], statusUpdated: [1, 2] });
   });
 
   it('registers a new version after a check by the registry against the latest registered one', async function () {
@@ -58,13 +58,15 @@ describe('npm run schemas:register (child process, real registry)', function () 
     // The state of a deployment made before v2 existed: only v1 registered.
     const v1Only = overlay();
     rmSync(`${v1Only}/OrderCreated/v2.avsc`);
+    rmSync(`${v1Only}/OrderCreated/v3.avsc`);
     expect((await runRegisterScript(['--registry-url', REGISTRY_URL, '--topic', topic, '--schemas-dir', v1Only])).code).to.equal(0);
     expect(await client.versions(subject)).to.deep.equal([1]);
 
     const run = await register(topic);
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.contain('v2.avsc  compatible (checked by the registry against version 1)');
-    expect(await client.versions(subject)).to.deep.equal([1, 2]);
+    expect(run.stdout).to.contain('v3.avsc  compatible (checked locally (avsc) against v2, not in the registry yet)');
+    expect(await client.versions(subject)).to.deep.equal([1, 2, 3]);
   });
 
   it('refuses a field removed without default (breaks FULL): exit 1, the reason, and no new version', async function () {
@@ -72,10 +74,10 @@ describe('npm run schemas:register (child process, real registry)', function () 
     expect((await register(topic)).code).to.equal(0);
     const run = await register(topic, '--schemas-dir', overlay('field-removed'));
     expect(run.code).to.equal(1);
-    expect(run.stdout).to.contain('v3.avsc  INCOMPATIBLE under FULL (checked by the registry against version 2)');
-    expect(run.stdout).to.match(/readers of registered version 2 cannot read its data: .*currency/);
-    expect(run.stderr).to.contain('✗ refused: 1 schema version incompatible (OrderCreated/v3.avsc); nothing was registered.');
-    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2], statusUpdated: [1] });
+    expect(run.stdout).to.contain('v4.avsc  INCOMPATIBLE under FULL (checked by the registry against version 3)');
+    expect(run.stdout).to.match(/readers of registered version 3 cannot read its data: .*currency/);
+    expect(run.stderr).to.contain('✗ refused: 1 schema version incompatible (OrderCreated/v4.avsc); nothing was registered.');
+    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2, 3], statusUpdated: [1, 2] });
   });
 
   it('refuses a changed field type (breaks BACKWARD): exit 1, the reason, and no new version', async function () {
@@ -83,16 +85,16 @@ describe('npm run schemas:register (child process, real registry)', function () 
     expect((await register(topic)).code).to.equal(0);
     const run = await register(topic, '--schemas-dir', overlay('type-changed'));
     expect(run.code).to.equal(1);
-    expect(run.stdout).to.contain('v2.avsc  INCOMPATIBLE under BACKWARD (checked by the registry against version 1)');
+    expect(run.stdout).to.contain('v3.avsc  INCOMPATIBLE under BACKWARD (checked by the registry against version 2)');
     expect(run.stdout).to.contain('cannot read "string" as "long"');
-    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2], statusUpdated: [1] });
+    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: [1, 2, 3], statusUpdated: [1, 2] });
   });
 
   it('registers nothing at all when one subject fails, not even the compatible versions of the others', async function () {
     const topic = randomTopic();
     const run = await register(topic, '--schemas-dir', overlay('type-changed'));
     expect(run.code).to.equal(1);
-    expect(run.stdout).to.contain('INCOMPATIBLE under BACKWARD (checked locally (avsc) against v1, not in the registry yet)');
+    expect(run.stdout).to.contain('INCOMPATIBLE under BACKWARD (checked locally (avsc) against v2, not in the registry yet)');
     expect(await versionsOf(topic)).to.deep.equal({ orderCreated: undefined, statusUpdated: undefined });
   });
 
@@ -100,7 +102,7 @@ describe('npm run schemas:register (child process, real registry)', function () 
     const topic = randomTopic();
     const run = await register(topic, '--dry-run');
     expect(run.code, run.stderr).to.equal(0);
-    expect(run.stdout).to.contain('✓ 3 new schema versions would be registered (dry run).');
+    expect(run.stdout).to.contain('✓ 5 new schema versions would be registered (dry run).');
     expect(await versionsOf(topic)).to.deep.equal({ orderCreated: undefined, statusUpdated: undefined });
   });
 

@@ -91,6 +91,16 @@ describe('seed dialects: clients written for the seed systems work unchanged', f
       });
     });
 
+    it('moves the order on to processing (the seeds\' status, an Avro enum symbol added in a later schema version), which the order service applies', async () => {
+      const processing = await call(cartUrl('/update-order'), { method: 'PUT', json: { order_id: `ORD-${digits}`, status: 'processing' } });
+      expect(processing.status).to.equal(200);
+      await waitFor(async () => ((await call(orderUrl(`/order-details?orderId=ORD-${digits}`))).body as { order?: { status?: string } }).order?.status === 'processing', {
+        what: 'processing to arrive',
+      });
+      const history = (await db.knex('order_events').where({ order_id: `ORD-${digits}` }).orderBy('offset')) as Array<{ status: string; outcome: string }>;
+      expect(history.map((event) => `${event.status}:${event.outcome}`)).to.deep.equal(['pending:applied', 'confirmed:applied', 'processing:applied']);
+    });
+
     it('GET /getAllOrderIdsFromTopic?topicName=<topic> answers { topicName, orderIds }', async () => {
       const reply = await call(orderUrl(`/getAllOrderIdsFromTopic?topicName=${config.ORDER_EVENTS_TOPIC}`));
       expect(reply.status).to.equal(200);
@@ -100,10 +110,14 @@ describe('seed dialects: clients written for the seed systems work unchanged', f
       expect(body.orderIds).to.include(`ORD-${digits}`);
     });
 
-    it('takes the camelCase spellings too, and a digits-only id with them', async () => {
+    it('takes the camelCase spellings too, a digits-only id with them, and "new" for pending', async () => {
       const created = await call(cartUrl('/create-order'), { method: 'POST', json: { orderId: `${digits}1`, numberOfItems: 1 } });
       expect(created.status).to.equal(200);
       expect(created.body).to.deep.include({ orderId: `ORD-${digits}1` });
+      // "new" is pending: moving a pending order to it is no move at all.
+      const same = await call(cartUrl('/update-order'), { method: 'PUT', json: { orderId: `ORD-${digits}1`, status: 'new' } });
+      expect(same.status).to.equal(409);
+      expect(JSON.stringify(same.body)).to.contain("cannot move order from 'pending' to 'pending'");
     });
 
     it('answers an unknown order with 404 on both services, and changes nothing', async () => {
@@ -143,9 +157,9 @@ describe('seed dialects: clients written for the seed systems work unchanged', f
       expect(numberToken(row!.total_amount)).to.match(/^\d+\.\d{2}$/);
       expect(Number(all.headers.get('x-total-count'))).to.equal(rows.length);
 
-      const confirmed = (await call(orderUrl('/orders?status=confirmed'))).body as Array<{ status: string }>;
-      expect(confirmed.length).to.be.greaterThan(0);
-      expect(confirmed.every((order) => order.status === 'confirmed')).to.equal(true);
+      const processing = (await call(orderUrl('/orders?status=processing'))).body as Array<{ order_id: string; status: string }>;
+      expect(processing.map((order) => order.order_id)).to.include(`ORD-${digits}`);
+      expect(processing.every((order) => order.status === 'processing')).to.equal(true);
     });
 
     it('GET /orders/{order_id} answers one order with its items, and 404 for an unknown one', async () => {

@@ -14,18 +14,23 @@ import {
 const LEGAL: ReadonlyArray<[OrderStatus, OrderStatus]> = [
   ['pending', 'confirmed'],
   ['confirmed', 'paid'],
+  ['confirmed', 'processing'],
+  ['confirmed', 'shipped'],
+  ['paid', 'processing'],
   ['paid', 'shipped'],
+  ['processing', 'shipped'],
   ['shipped', 'delivered'],
   ['pending', 'cancelled'],
   ['confirmed', 'cancelled'],
   ['paid', 'cancelled'],
+  ['processing', 'cancelled'],
 ];
 
 const isLegal = (from: OrderStatus, to: OrderStatus) => LEGAL.some(([f, t]) => f === from && t === to);
 
 describe('order status lifecycle', () => {
-  it('lists the six statuses in lifecycle order', () => {
-    expect(ORDER_STATUSES).to.deep.equal(['pending', 'confirmed', 'paid', 'shipped', 'delivered', 'cancelled']);
+  it('lists the seven statuses in lifecycle order', () => {
+    expect(ORDER_STATUSES).to.deep.equal(['pending', 'confirmed', 'paid', 'processing', 'shipped', 'delivered', 'cancelled']);
   });
 
   describe('every legal transition', () => {
@@ -59,7 +64,7 @@ describe('order status lifecycle', () => {
     }
   });
 
-  it('has exactly the seven legal transitions of the spec in its table', () => {
+  it('has exactly the twelve legal transitions of the spec in its table', () => {
     const table = Object.entries(ORDER_TRANSITIONS).flatMap(([from, targets]) => targets.map((to) => `${from}->${to}`));
     expect(table).to.have.members(LEGAL.map(([from, to]) => `${from}->${to}`));
     expect(table).to.have.lengthOf(LEGAL.length);
@@ -83,6 +88,11 @@ describe('order status lifecycle', () => {
       expect(parseStatus('PENDING')).to.equal('pending');
       expect(parseStatus('Shipped')).to.equal('shipped');
       expect(parseStatus('DELIVERED')).to.equal('delivered');
+    });
+
+    it('reads seed 001\'s "new" in any case as pending', () => {
+      expect(parseStatus('new')).to.equal('pending');
+      expect(parseStatus('NEW')).to.equal('pending');
     });
 
     it('reads the US spelling "canceled" in any case as cancelled', () => {

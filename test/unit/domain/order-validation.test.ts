@@ -310,7 +310,7 @@ describe('validateOrder', () => {
 
     it('when the status is unknown, it reports status listing the known ones', () => {
       const message = onlyError({ ...validBody(), status: 'refunded' }, 'status');
-      expect(message).to.include('got "refunded"').and.to.include('pending, confirmed, paid, shipped, delivered, cancelled');
+      expect(message).to.include('got "refunded"').and.to.include('pending, confirmed, paid, processing, shipped, delivered, cancelled');
       onlyError({ ...validBody(), status: null }, 'status');
     });
 

@@ -20,8 +20,8 @@ describe('the schema catalog (schemas/ layout)', () => {
   it('reads the repository schemas: every record with its history, current = highest version', () => {
     const catalog = loadSchemaCatalog();
     expect(catalog.records.map((entry) => `${entry.fullName} v${entry.current.version} ${entry.compatibility}`)).to.deep.equal([
-      'io.orderflow.events.OrderCreated v2 FULL',
-      'io.orderflow.events.OrderStatusUpdated v1 BACKWARD',
+      'io.orderflow.events.OrderCreated v3 FULL',
+      'io.orderflow.events.OrderStatusUpdated v2 BACKWARD',
     ]);
   });
 

@@ -20,8 +20,8 @@ describe('generated types (src/generated)', () => {
 
   it('embed the current version of each event with its compatibility mode', () => {
     const schemas = renderGeneratedFiles(loadSchemaCatalog(path.join(ROOT, 'schemas')))['avro-schemas.ts'] ?? '';
-    expect(schemas).to.contain("fullName: 'io.orderflow.events.OrderCreated',\n    version: 2,\n    compatibility: 'FULL',");
-    expect(schemas).to.contain("fullName: 'io.orderflow.events.OrderStatusUpdated',\n    version: 1,\n    compatibility: 'BACKWARD',");
+    expect(schemas).to.contain("fullName: 'io.orderflow.events.OrderCreated',\n    version: 3,\n    compatibility: 'FULL',");
+    expect(schemas).to.contain("fullName: 'io.orderflow.events.OrderStatusUpdated',\n    version: 2,\n    compatibility: 'BACKWARD',");
   });
 });
 
