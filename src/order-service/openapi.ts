@@ -112,6 +112,98 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/api/orders/{orderId}/events': {
+      get: {
+        summary: "One order's timeline: every event applied, refused or parked, in partition-offset order",
+        description:
+          'Refused events stay listed for DEDUP_WINDOW; a parked event is a status update waiting for its OrderCreated. ' +
+          'At most 1000 events are listed (truncated says whether more exist).',
+        parameters: [orderIdParam('path')],
+        responses: {
+          '200': {
+            description: 'The events of the order.',
+            ...json(
+              envelope({
+                type: 'object',
+                required: ['orderId', 'events', 'truncated'],
+                properties: { orderId: { type: 'string' }, events: { type: 'array', items: ref('TimelineEvent') }, truncated: { type: 'boolean' } },
+              }),
+            ),
+          },
+          '400': error('orderId is blank, longer than 64 characters, or holds a control character (e.g. NUL) or a lone surrogate.'),
+          '404': error('No event of this order has been consumed.'),
+        },
+      },
+    },
+    '/api/analytics/orders-per-minute': {
+      get: {
+        summary: 'Orders placed per minute (by order date), every minute of the window listed',
+        parameters: [
+          {
+            name: 'from',
+            in: 'query',
+            required: false,
+            description: 'ISO 8601 date-time, rounded down to its minute; default: 60 minutes before to.',
+            schema: { type: 'string', format: 'date-time' },
+          },
+          { name: 'to', in: 'query', required: false, description: 'ISO 8601 date-time (excluded), rounded up to its minute; default: now.', schema: { type: 'string', format: 'date-time' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The count of each minute, oldest first.',
+            ...json(
+              envelope({
+                type: 'object',
+                required: ['from', 'to', 'minutes'],
+                properties: {
+                  from: { type: 'string', format: 'date-time' },
+                  to: { type: 'string', format: 'date-time' },
+                  minutes: {
+                    type: 'array',
+                    maxItems: 1440,
+                    items: { type: 'object', required: ['minute', 'orders'], properties: { minute: { type: 'string', format: 'date-time' }, orders: { type: 'integer', minimum: 0 } } },
+                  },
+                },
+              }),
+            ),
+          },
+          '400': error('from or to is not an ISO 8601 date-time, or the window is empty or longer than 1440 minutes.'),
+        },
+      },
+    },
+    '/api/analytics/top-products': {
+      get: {
+        summary: 'The items sold in most units (cancelled orders excluded), with their revenue per currency',
+        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } }],
+        responses: {
+          '200': {
+            description: 'Most units first; ties by item id.',
+            ...json(
+              envelope({
+                type: 'object',
+                required: ['products'],
+                properties: {
+                  products: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['itemId', 'unitsSold', 'orders', 'revenueByCurrency'],
+                      properties: {
+                        itemId: { type: 'string' },
+                        unitsSold: { type: 'integer', minimum: 1 },
+                        orders: { type: 'integer', minimum: 1 },
+                        revenueByCurrency: { type: 'object', additionalProperties: money },
+                      },
+                    },
+                  },
+                },
+              }),
+            ),
+          },
+          '400': error('limit is not a whole number from 1 to 100.'),
+        },
+      },
+    },
     '/api/analytics/summary': {
       get: {
         summary: 'Orders by status and revenue by currency (exact; cancelled orders excluded from revenue)',
@@ -174,6 +266,22 @@ export const OPENAPI_DOCUMENT = {
   },
   components: {
     schemas: {
+      TimelineEvent: {
+        type: 'object',
+        required: ['eventId', 'eventType', 'status', 'outcome', 'reason', 'topic', 'partition', 'offset', 'occurredAt', 'recordedAt'],
+        properties: {
+          eventId: { type: 'string', format: 'uuid' },
+          eventType: { type: 'string', enum: ['OrderCreated', 'OrderStatusUpdated'] },
+          status: { type: 'string' },
+          outcome: { type: 'string', enum: ['applied', 'rejected', 'parked'] },
+          reason: { type: ['string', 'null'], description: 'Why it was refused; null otherwise.' },
+          topic: { type: 'string' },
+          partition: { type: 'integer', minimum: 0 },
+          offset: { type: 'string', pattern: '^\\d+$', description: 'Kafka offset (a 64-bit integer, as a string).' },
+          occurredAt: { type: 'string', format: 'date-time' },
+          recordedAt: { type: 'string', format: 'date-time' },
+        },
+      },
       OrderItem: {
         type: 'object',
         required: ['itemId', 'quantity', 'price'],

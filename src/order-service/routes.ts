@@ -1,11 +1,54 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { idSchema } from '../domain';
+import { idSchema, parseIsoDateTime } from '../domain';
+import { AppError } from '../errors';
 import { success } from '../lib/http';
+import type { OrderAnalytics } from './order-analytics';
 import type { OrderRecord, OrderRepository } from './order-repository';
+import { MAX_TIMELINE_EVENTS, type OrderTimeline } from './order-timeline';
 import { findOrThrow, orderIdsPage, parse, positiveInt, query, statusFilter } from './query-params';
 
+export interface OrderRoutesDeps {
+  repository: OrderRepository;
+  timeline: OrderTimeline;
+  analytics: OrderAnalytics;
+}
+
 const MAX_PAGE_SIZE = 100;
+
+const MS_PER_MINUTE = 60_000;
+/** The window orders-per-minute covers when the query names none. */
+const DEFAULT_WINDOW_MINUTES = 60;
+/** The widest window orders-per-minute answers (one day of minutes). */
+const MAX_WINDOW_MINUTES = 24 * 60;
+const DEFAULT_TOP_PRODUCTS = 10;
+const MAX_TOP_PRODUCTS = 100;
+
+/** An ISO 8601 date-time query parameter, as an instant. */
+const instant = z.string().transform((value, context) => {
+  const date = parseIsoDateTime(value);
+  if (date === undefined) {
+    context.addIssue({ code: 'custom', message: `must be an ISO 8601 date-time like 2026-12-01T10:00:00Z, got '${value}'` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+const minuteWindowSchema = z.object({ from: instant.optional(), to: instant.optional() });
+
+/** `from` rounded down and `to` rounded up to whole minutes; the last hour when neither is given. 400 for an empty or too wide window. */
+function minuteWindow(rawQuery: Record<string, unknown>, now: Date): { from: Date; to: Date } {
+  const asked = parse(minuteWindowSchema, rawQuery);
+  const to = new Date(Math.ceil((asked.to ?? now).getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
+  const from = new Date(Math.floor((asked.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MINUTES * MS_PER_MINUTE)).getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
+  const minutes = (to.getTime() - from.getTime()) / MS_PER_MINUTE;
+  if (minutes <= 0 || minutes > MAX_WINDOW_MINUTES) {
+    throw new AppError('VALIDATION_FAILED', `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart (got ${from.toISOString()} to ${to.toISOString()})`, {
+      fieldErrors: [{ field: 'from', message: `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart` }],
+    });
+  }
+  return { from, to };
+}
 
 const listSchema = z.object({
   status: statusFilter,
@@ -29,7 +72,7 @@ function orderView(order: OrderRecord) {
 }
 
 /** The query API: routes parse, call the repository and answer with the envelope. */
-export function orderRoutes(repository: OrderRepository): Router {
+export function orderRoutes({ repository, timeline, analytics }: OrderRoutesDeps): Router {
   const router = Router();
 
   router.get('/order-details', async (req, res) => {
@@ -51,6 +94,27 @@ export function orderRoutes(repository: OrderRepository): Router {
   router.get('/orders/:orderId', async (req, res) => {
     const { orderId } = parse(z.object({ orderId: idSchema }), req.params);
     res.json(success('order found', orderView(await findOrThrow(repository, orderId))));
+  });
+
+  router.get('/orders/:orderId/events', async (req, res) => {
+    const { orderId } = parse(z.object({ orderId: idSchema }), req.params);
+    const events = await timeline.eventsOf(orderId);
+    if (events.length === 0) throw new AppError('NOT_FOUND', `no event of order '${orderId}' has been consumed`);
+    const truncated = events.length >= MAX_TIMELINE_EVENTS;
+    res.json(success(`${events.length} events of order ${orderId}${truncated ? ' (the first ones only)' : ''}`, { orderId, events, truncated }));
+  });
+
+  router.get('/analytics/orders-per-minute', async (req, res) => {
+    const { from, to } = minuteWindow(query(req), new Date());
+    const minutes = await analytics.ordersPerMinute(from, to);
+    const total = minutes.reduce((sum, minute) => sum + minute.orders, 0);
+    res.json(success(`${total} orders placed from ${from.toISOString()} to ${to.toISOString()}`, { from: from.toISOString(), to: to.toISOString(), minutes }));
+  });
+
+  router.get('/analytics/top-products', async (req, res) => {
+    const { limit } = parse(z.object({ limit: positiveInt(MAX_TOP_PRODUCTS).default(DEFAULT_TOP_PRODUCTS) }), query(req));
+    const products = await analytics.topProducts(limit);
+    res.json(success(`the ${products.length} items sold in most units (cancelled orders excluded)`, { products }));
   });
 
   router.get('/analytics/summary', async (_req, res) => {

@@ -12,7 +12,9 @@ import { createOrderEventSerde } from '../lib/registry';
 import { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryPolicy } from '../lib/retry';
 import { createOrderConsumer } from './consumer';
 import { OPENAPI_DOCUMENT } from './openapi';
+import { createOrderAnalytics } from './order-analytics';
 import { createOrderRepository } from './order-repository';
+import { createOrderTimeline } from './order-timeline';
 import { createOrderRetention } from './order-retention';
 import { createOrderRetentionStore } from './order-retention-store';
 import { orderRoutes } from './routes';
@@ -97,7 +99,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
       bodyLimit: config.HTTP_BODY_LIMIT,
       readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
       routes(routesApp: Express) {
-        routesApp.use('/api', orderRoutes(repository));
+        routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex), analytics: createOrderAnalytics(knex) }));
         routesApp.use(seed001OrderRoutes(repository));
         routesApp.use(seed000OrderRoutes(repository));
         routesApp.get('/docs/openapi.json', (_req, res) => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { Decimal } from '../../../src/domain';
 import type { Config } from '../../../src/config';
 import { startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
@@ -318,6 +319,96 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect(summary.totalOrders).to.equal(total);
       // Every test order totals 10.25 EUR; none is cancelled.
       expect(summary.revenueByCurrency.EUR).to.equal((10.25 * total).toFixed(2));
+    });
+
+    it("lists an order's timeline in offset order: applied and refused events with topic, partition, offset and reason; parked ones too", async () => {
+      await producer.send([orderCreated('ORD-TIMELINE'), statusUpdated('ORD-TIMELINE', 'confirmed', 'pending'), statusUpdated('ORD-TIMELINE', 'delivered', 'confirmed')]);
+      await producer.send([statusUpdated('ORD-TIMELINE-EARLY', 'confirmed', 'pending')]);
+      const timeline = await waitFor(
+        async () => {
+          const answer = await get('/api/orders/ORD-TIMELINE/events');
+          return answer.status === 200 && (answer.body.data?.events as unknown[]).length === 3 ? answer : undefined;
+        },
+        { what: 'three events of ORD-TIMELINE' },
+      );
+      const events = timeline.body.data?.events as Array<{ eventType: string; status: string; outcome: string; reason: string | null; topic: string; partition: number; offset: string }>;
+      expect(events.map((event) => `${event.eventType}:${event.status}:${event.outcome}`)).to.deep.equal([
+        'OrderCreated:pending:applied',
+        'OrderStatusUpdated:confirmed:applied',
+        'OrderStatusUpdated:delivered:rejected',
+      ]);
+      expect(events[2]?.reason).to.contain("'confirmed' to 'delivered'");
+      expect(new Set(events.map((event) => `${event.topic}/${event.partition}`)).size, 'one partition').to.equal(1);
+      const offsets = events.map((event) => BigInt(event.offset));
+      expect(offsets[0]! < offsets[1]! && offsets[1]! < offsets[2]!, `offsets ${offsets.join(', ')} increase`).to.equal(true);
+      expect(timeline.body.data?.truncated).to.equal(false);
+
+      const early = await waitFor(
+        async () => {
+          const answer = await get('/api/orders/ORD-TIMELINE-EARLY/events');
+          return answer.status === 200 ? answer : undefined;
+        },
+        { what: 'the parked update of ORD-TIMELINE-EARLY' },
+      );
+      expect((early.body.data?.events as Array<{ outcome: string }>).map((event) => event.outcome)).to.deep.equal(['parked']);
+      expect((await get('/api/orders/ORD-NEVER-SEEN/events')).status).to.equal(404);
+      expect((await get('/api/orders/%20/events')).status).to.equal(400);
+    });
+
+    it('counts the orders placed in each minute of a window, empty minutes as 0, and refuses a bad window with 400', async () => {
+      await producer.send([
+        orderCreated('ORD-MINUTE-1', { orderDate: new Date('2020-01-01T10:00:05.000Z') }),
+        orderCreated('ORD-MINUTE-2', { orderDate: new Date('2020-01-01T10:00:59.999Z') }),
+        orderCreated('ORD-MINUTE-3', { orderDate: new Date('2020-01-01T10:02:00.000Z') }),
+      ]);
+      const window = 'from=2020-01-01T10:00:30Z&to=2020-01-01T10:02:30Z';
+      const counted = await waitFor(
+        async () => {
+          const answer = await get(`/api/analytics/orders-per-minute?${window}`);
+          const minutes = answer.body.data?.minutes as Array<{ orders: number }> | undefined;
+          return minutes?.reduce((sum, minute) => sum + minute.orders, 0) === 3 ? answer : undefined;
+        },
+        { what: 'the three orders of 2020-01-01 to be counted' },
+      );
+      // from rounds down and to rounds up to whole minutes.
+      expect(counted.body.data).to.deep.equal({
+        from: '2020-01-01T10:00:00.000Z',
+        to: '2020-01-01T10:03:00.000Z',
+        minutes: [
+          { minute: '2020-01-01T10:00:00.000Z', orders: 2 },
+          { minute: '2020-01-01T10:01:00.000Z', orders: 0 },
+          { minute: '2020-01-01T10:02:00.000Z', orders: 1 },
+        ],
+      });
+      const lastHour = await get('/api/analytics/orders-per-minute');
+      expect(lastHour.status).to.equal(200);
+      expect(lastHour.body.data?.minutes).to.have.length(60);
+      for (const bad of ['from=yesterday', 'to=2020-01-01T10:00:00Z&from=2020-01-01T10:00:00Z', 'from=2020-01-01T00:00:00Z&to=2020-01-02T00:01:00Z']) {
+        expect((await get(`/api/analytics/orders-per-minute?${bad}`)).status, bad).to.equal(400);
+      }
+    });
+
+    it('ranks the items sold in most units with their exact revenue per currency, leaving cancelled orders out', async () => {
+      const item = `TOP-${randomUUID().slice(0, 8)}`;
+      const lines = (quantity: number) => [{ itemId: item, quantity, price: new Decimal('1.10') }];
+      await producer.send([
+        orderCreated('ORD-TOP-EUR', { items: lines(500), currency: 'EUR' }),
+        orderCreated('ORD-TOP-USD', { items: lines(400), currency: 'USD' }),
+        orderCreated('ORD-TOP-CANCELLED', { items: lines(9_000), currency: 'EUR' }),
+        statusUpdated('ORD-TOP-CANCELLED', 'cancelled', 'pending'),
+      ]);
+      const top = await waitFor(
+        async () => {
+          const answer = await get('/api/analytics/top-products?limit=1');
+          const products = answer.body.data?.products as Array<{ itemId: string; unitsSold: number }> | undefined;
+          return products?.[0]?.itemId === item && products[0].unitsSold === 900 ? answer : undefined;
+        },
+        { what: `${item} at the top, its cancelled order left out` },
+      );
+      expect(top.body.data?.products).to.deep.equal([{ itemId: item, unitsSold: 900, orders: 2, revenueByCurrency: { EUR: '550.00', USD: '440.00' } }]);
+      const defaults = await get('/api/analytics/top-products');
+      expect((defaults.body.data?.products as unknown[]).length).to.be.within(1, 10);
+      for (const bad of ['limit=0', 'limit=101', 'limit=ten']) expect((await get(`/api/analytics/top-products?${bad}`)).status, bad).to.equal(400);
     });
 
     it('serves /health, /ready, /metrics and the OpenAPI document', async () => {
