@@ -6,6 +6,8 @@ export const ERROR_KINDS = {
   VALIDATION_FAILED: { httpStatus: 400, retriable: false },
   MALFORMED_REQUEST: { httpStatus: 400, retriable: false },
   NOT_FOUND: { httpStatus: 404, retriable: false },
+  // The path exists but does not serve this method; the answer's Allow header lists those it serves.
+  METHOD_NOT_ALLOWED: { httpStatus: 405, retriable: false },
   CONFLICT: { httpStatus: 409, retriable: false },
   ILLEGAL_TRANSITION: { httpStatus: 409, retriable: false },
   // The Idempotency-Key was first used with another request body (or endpoint).

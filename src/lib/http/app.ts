@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics';
 import { errorEnvelope } from './envelope';
 import { toHttpAppError } from './error-mapping';
 import { jsonBody } from './json-body';
+import { answerOtherMethodsWith405, type RoutingTable } from './method-not-allowed';
 
 /** A dependency `/ready` checks; `check` rejects when it is unreachable. */
 export interface ReadinessCheck {
@@ -55,6 +56,7 @@ export function createHttpApp({ metrics, logger, bodyLimit, readiness, readiness
   });
 
   routes(app);
+  answerOtherMethodsWith405(app.router as unknown as RoutingTable);
 
   app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));

@@ -127,5 +127,19 @@ describe('cart service: HTTP edge cases (JSON numbers, encodings)', function () 
       expect(answer.body.code).to.equal('MALFORMED_REQUEST');
       expect(answer.body.message).to.not.match(/\n|\bat .*\.(?:js|ts):\d+/);
     });
+  
+  });
+
+  it('answers a method a path does not serve with 405 and Allow, on the main API and the seed dialect alike', async () => {
+    for (const [method, path, allow] of [
+      ['GET', '/api/create-order', 'POST'],
+      ['POST', '/api/update-order', 'PUT'],
+      ['DELETE', '/api/orders/X', 'GET, HEAD'],
+      ['GET', '/create-order', 'POST'],
+    ] as const) {
+      const response = await fetch(`${cart.baseUrl}${path}`, { method });
+      expect([response.status, response.headers.get('allow')], `${method} ${path}`).to.deep.equal([405, allow]);
+      expect(((await response.json()) as { code: string }).code).to.equal('METHOD_NOT_ALLOWED');
+    }
   });
 });

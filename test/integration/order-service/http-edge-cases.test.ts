@@ -34,4 +34,17 @@ describe('order service: HTTP edge cases', function () {
     expect(answer.status).to.equal(400);
     expect(answer.body).to.deep.equal({ success: false, code: 'MALFORMED_REQUEST', message: 'the request path is not valid percent-encoding' });
   });
+
+  it('answers a method a path does not serve with 405 and Allow, on the main API and the seed dialects alike', async () => {
+    for (const [method, path, allow] of [
+      ['POST', '/api/order-details?orderId=X', 'GET, HEAD'],
+      ['DELETE', '/api/orders/X', 'GET, HEAD'],
+      ['PUT', '/orders', 'GET, HEAD'],
+      ['POST', '/order-details?orderId=1', 'GET, HEAD'],
+    ] as const) {
+      const response = await fetch(`${base}${path}`, { method });
+      expect([response.status, response.headers.get('allow')], `${method} ${path}`).to.deep.equal([405, allow]);
+      expect(((await response.json()) as { code: string }).code).to.equal('METHOD_NOT_ALLOWED');
+    }
+  });
 });

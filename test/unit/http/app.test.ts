@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { AppError, DEFAULT_RETRY_AFTER_SECONDS } from '../../../src/errors';
+import { Router } from 'express';
 import { createHttpApp, listen, type RunningServer } from '../../../src/lib/http';
 import { createMetrics } from '../../../src/lib/metrics';
 import { createLogger } from '../../../src/logger';
@@ -28,6 +29,14 @@ describe('http: createHttpApp', () => {
         router.get('/unavailable-for-30', () => {
           throw new AppError('DEPENDENCY_UNAVAILABLE', 'the database is down', { retryAfterSeconds: 30 });
         });
+        router.put('/things/:id', (req, res) => {
+          res.json({ id: req.params.id, replaced: true });
+        });
+        const nested = Router();
+        nested.delete('/items/:id', (_req, res) => {
+          res.status(204).end();
+        });
+        router.use('/nested', nested);
       },
     });
     server = await listen(app, 0, '127.0.0.1');
@@ -45,6 +54,34 @@ describe('http: createHttpApp', () => {
 
   const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
     send('/echo', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+  describe('methods a path does not serve', () => {
+    it('answers 405 with Allow naming the methods the path serves (HEAD with GET), not 404', async () => {
+      const response = await send('/things/7', { method: 'DELETE' });
+      expect(response.status).to.equal(405);
+      expect(response.headers.get('allow')).to.equal('GET, HEAD, PUT');
+      expect(response.body).to.deep.equal({ success: false, code: 'METHOD_NOT_ALLOWED', message: 'DELETE is not served at /things/7; it serves GET, HEAD, PUT' });
+      const post = await send('/echo', { method: 'GET' });
+      expect([post.status, post.headers.get('allow')]).to.deep.equal([405, 'POST']);
+    });
+
+    it('does the same on routers mounted in the app', async () => {
+      const response = await send('/nested/items/1', { method: 'PATCH' });
+      expect([response.status, response.headers.get('allow')]).to.deep.equal([405, 'DELETE']);
+      expect((await fetch(`${base}/nested/items/1`, { method: 'DELETE' })).status).to.equal(204);
+    });
+
+    it('still answers 404 for a path nothing serves, and serves the methods it has', async () => {
+      expect((await send('/no-such-path', { method: 'DELETE' })).status).to.equal(404);
+      expect((await send('/things/7', { method: 'PUT' })).body).to.deep.equal({ id: '7', replaced: true });
+    });
+
+    it('answers OPTIONS with 204 and the same Allow', async () => {
+      const response = await fetch(`${base}/things/7`, { method: 'OPTIONS' });
+      expect(response.status).to.equal(204);
+      expect(response.headers.get('allow')).to.equal('GET, HEAD, PUT');
+    });
+  });
 
   describe('client errors raised by Express and body-parser', () => {
     it('answers 400, not 500, for a path parameter that does not percent-decode', async () => {
