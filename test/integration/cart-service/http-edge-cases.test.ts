@@ -127,7 +127,6 @@ describe('cart service: HTTP edge cases (JSON numbers, encodings)', function () 
       expect(answer.body.code).to.equal('MALFORMED_REQUEST');
       expect(answer.body.message).to.not.match(/\n|\bat .*\.(?:js|ts):\d+/);
     });
-  
   });
 
   it('answers a method a path does not serve with 405 and Allow, on the main API and the seed dialect alike', async () => {
