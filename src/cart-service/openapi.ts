@@ -1,4 +1,10 @@
-import { MAX_ITEMS, ORDER_STATUSES } from '../domain';
+import { MAX_ITEMS, ORDER_STATUSES, ORDER_TRANSITIONS } from '../domain';
+
+/** The lifecycle table in words, e.g. "confirmed -> paid | processing | shipped | cancelled". */
+const LIFECYCLE_MOVES = Object.entries(ORDER_TRANSITIONS)
+  .filter(([, targets]) => targets.length > 0)
+  .map(([from, targets]) => `${from} -> ${targets.join(' | ')}`)
+  .join('; ');
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -78,7 +84,7 @@ export const OPENAPI_DOCUMENT = {
     '/api/update-order': {
       put: {
         summary: 'Move an order to a new status and publish OrderStatusUpdated',
-        description: 'pending -> confirmed -> paid -> shipped -> delivered; cancelled from any state before shipped.',
+        description: `The moves the lifecycle allows: ${LIFECYCLE_MOVES}. Any other move answers 409.`,
         parameters: [idempotencyKey],
         requestBody: { required: true, ...json(ref('StatusUpdateRequest')) },
         responses: {

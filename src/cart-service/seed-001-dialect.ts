@@ -1,11 +1,33 @@
 import type { Express, Request, Response } from 'express';
 import { fromSeedOrderId, withMainFieldNames } from '../domain/seed-dialect';
-import type { Answer } from './answers';
+import type { Answer, PendingEnvelope } from './answers';
 import type { CartRoutesDeps } from './routes';
 
+/** What a seed client is told of a committed write: published (200), or pending / held (202). */
+export interface SeedMessages {
+  published: string;
+  pending: string;
+  held: string;
+}
+
+/** Seed 001's answer to a committed write. */
+export interface SeedBody {
+  message: string;
+  orderId: string;
+  publication?: PendingEnvelope['publication'];
+}
+
 /** Seed 001's success messages, word for word (its clients may look for them), and what a 202 says instead. */
-const CREATED = { published: 'order created and published successfully', pending: 'order created; its event is not yet acknowledged by Kafka and will be published' };
-const UPDATED = { published: 'order status updated and published successfully', pending: 'order status updated; its event is not yet acknowledged by Kafka and will be published' };
+export const CREATED: SeedMessages = {
+  published: 'order created and published successfully',
+  pending: 'order created; its event is not yet acknowledged by Kafka and will be published',
+  held: 'order created; Kafka refuses its event, which is held until an operator moves it back',
+};
+export const UPDATED: SeedMessages = {
+  published: 'order status updated and published successfully',
+  pending: 'order status updated; its event is not yet acknowledged by Kafka and will be published',
+  held: 'order status updated; Kafka refuses its event, which is held until an operator moves it back',
+};
 
 /** The seed's names for the main API's fields. */
 const CREATE_ALIASES = { orderId: ['order_id'], numItems: ['numberOfItems', 'number_of_items'] } as const;
@@ -21,18 +43,21 @@ function mainBody(body: unknown, aliases: Record<string, readonly string[]>): un
 
 /**
  * The main API's answer in the seed's shape: `{ message, orderId }` with 200 once the write is
- * committed and acknowledged by Kafka, 202 while its publication is pending (the seed had no
- * such case; 200 would claim a publication that has not happened). Refusals keep the main API's
- * status and error envelope.
+ * committed and acknowledged by Kafka; 202 with `publication` (pending or held) while it is not
+ * (the seed had no such case; 200 would claim a publication that has not happened). Refusals
+ * keep the main API's status and error envelope.
  */
-function sendInSeedShape(res: Response, { status, body }: Answer, messages: { published: string; pending: string }): void {
-  if (!body.success) {
-    res.status(status).json(body);
-    return;
-  }
+export function inSeedShape({ status, body }: Answer, messages: SeedMessages): Answer | { status: 200 | 202; body: SeedBody } {
+  if (!body.success) return { status, body };
   const { orderId } = body.data as { orderId: string };
-  if (status === 202) res.status(202).json({ message: messages.pending, orderId });
-  else res.status(200).json({ message: messages.published, orderId });
+  if (status !== 202) return { status: 200, body: { message: messages.published, orderId } };
+  // The main API's 202 says whether the event is on its way (pending) or refused by Kafka (held).
+  const publication = (body as Partial<PendingEnvelope>).publication ?? 'pending';
+  return { status: 202, body: { message: messages[publication], orderId, publication } };
+}
+
+function send(res: Response, { status, body }: { status: number; body: unknown }): void {
+  res.status(status).json(body);
 }
 
 function seedRequest(req: Request, aliases: Record<string, readonly string[]>) {
@@ -47,10 +72,10 @@ function seedRequest(req: Request, aliases: Record<string, readonly string[]>) {
  */
 export function mountSeed001CartRoutes(app: Express, { createOrder, updateOrder }: Pick<CartRoutesDeps, 'createOrder' | 'updateOrder'>): void {
   app.post('/create-order', async (req, res) => {
-    sendInSeedShape(res, await createOrder(seedRequest(req, CREATE_ALIASES)), CREATED);
+    send(res, inSeedShape(await createOrder(seedRequest(req, CREATE_ALIASES)), CREATED));
   });
 
   app.put('/update-order', async (req, res) => {
-    sendInSeedShape(res, await updateOrder(seedRequest(req, UPDATE_ALIASES)), UPDATED);
+    send(res, inSeedShape(await updateOrder(seedRequest(req, UPDATE_ALIASES)), UPDATED));
   });
 }

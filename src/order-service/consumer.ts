@@ -24,6 +24,8 @@ export interface OrderConsumerOptions {
   retry?: RetryPolicy;
   /** Partitions processed in parallel by this instance. */
   partitionsConsumedConcurrently?: number;
+  /** Longest a fetch waits for more events (CONSUMER_FETCH_MAX_WAIT_MS). */
+  fetchMaxWaitMs?: number;
   /** Most events applied in one database transaction. */
   maxEventsPerTransaction?: number;
   /** How often consumer lag and the order gauges are refreshed; 0 turns it off. */
@@ -33,6 +35,7 @@ export interface OrderConsumerOptions {
 const DEFAULTS = {
   retry: { initialMs: 200, maxMs: 30_000 },
   partitionsConsumedConcurrently: 3,
+  fetchMaxWaitMs: 20,
   maxEventsPerTransaction: 10_000,
   gaugeIntervalMs: 5_000,
 } as const;
@@ -68,6 +71,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     groupId,
     logger,
     partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+    fetchMaxWaitMs: settings.fetchMaxWaitMs,
     maxRecordsPerTransaction: settings.maxEventsPerTransaction,
     process: (partition, messages, heartbeat) => processor(partition, messages, heartbeat),
     onCommitted: (partition, offsets) => deadLetters.forget(partition, offsets),

@@ -137,16 +137,16 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/analytics/orders-per-minute': {
       get: {
-        summary: 'Orders placed per minute (by order date), every minute of the window listed',
+        summary: 'Orders placed per minute (by order date), every minute the window touches listed',
         parameters: [
           {
             name: 'from',
             in: 'query',
             required: false,
-            description: 'ISO 8601 date-time, rounded down to its minute; default: 60 minutes before to.',
+            description: 'ISO 8601 date-time, rounded down to its minute; default: the 60 minutes up to to, once to is rounded up.',
             schema: { type: 'string', format: 'date-time' },
           },
-          { name: 'to', in: 'query', required: false, description: 'ISO 8601 date-time (excluded), rounded up to its minute; default: now.', schema: { type: 'string', format: 'date-time' } },
+          { name: 'to', in: 'query', required: false, description: 'ISO 8601 date-time, rounded up to its minute (excluded); default: now.', schema: { type: 'string', format: 'date-time' } },
         ],
         responses: {
           '200': {
@@ -160,14 +160,14 @@ export const OPENAPI_DOCUMENT = {
                   to: { type: 'string', format: 'date-time' },
                   minutes: {
                     type: 'array',
-                    maxItems: 1440,
+                    maxItems: 1441,
                     items: { type: 'object', required: ['minute', 'orders'], properties: { minute: { type: 'string', format: 'date-time' }, orders: { type: 'integer', minimum: 0 } } },
                   },
                 },
               }),
             ),
           },
-          '400': error('from or to is not an ISO 8601 date-time, or the window is empty or longer than 1440 minutes.'),
+          '400': error('from or to is not an ISO 8601 date-time, or from is not before to, or they are more than 1440 minutes apart.'),
         },
       },
     },

@@ -39,8 +39,8 @@ interface TimelineRow {
  */
 export function createOrderTimeline(knex: Knex) {
   return withDatabaseErrors({
-    /** At most {@link MAX_TIMELINE_EVENTS} events of `orderId`, oldest first; none for an order never seen. */
-    async eventsOf(orderId: string): Promise<TimelineEvent[]> {
+    /** The first {@link MAX_TIMELINE_EVENTS} events of `orderId`, oldest first (none for an order never seen), and whether more exist. */
+    async eventsOf(orderId: string): Promise<{ events: TimelineEvent[]; truncated: boolean }> {
       const { rows } = (await knex.raw(
         `SELECT event_id, event_type, status, outcome, reason, topic, partition, "offset", occurred_at, recorded_at
            FROM order_events WHERE order_id = ?
@@ -49,9 +49,10 @@ export function createOrderTimeline(knex: Knex) {
            FROM pending_status_updates WHERE order_id = ?
          ORDER BY topic, partition, "offset"
          LIMIT ?`,
-        [orderId, orderId, MAX_TIMELINE_EVENTS],
+        // One more than listed tells whether more exist.
+        [orderId, orderId, MAX_TIMELINE_EVENTS + 1],
       )) as { rows: TimelineRow[] };
-      return rows.map((row) => ({
+      const events = rows.slice(0, MAX_TIMELINE_EVENTS).map((row) => ({
         eventId: row.event_id,
         eventType: row.event_type,
         status: row.status,
@@ -63,6 +64,7 @@ export function createOrderTimeline(knex: Knex) {
         occurredAt: row.occurred_at.toISOString(),
         recordedAt: row.recorded_at.toISOString(),
       }));
+      return { events, truncated: rows.length > MAX_TIMELINE_EVENTS };
     },
   });
 }

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { success } from '../lib/http';
 import type { OrderAnalytics } from './order-analytics';
 import type { OrderRecord, OrderRepository } from './order-repository';
-import { MAX_TIMELINE_EVENTS, type OrderTimeline } from './order-timeline';
+import type { OrderTimeline } from './order-timeline';
 import { findOrThrow, orderIdsPage, parse, positiveInt, query, statusFilter } from './query-params';
 
 export interface OrderRoutesDeps {
@@ -36,18 +36,27 @@ const instant = z.string().transform((value, context) => {
 
 const minuteWindowSchema = z.object({ from: instant.optional(), to: instant.optional() });
 
-/** `from` rounded down and `to` rounded up to whole minutes; the last hour when neither is given. 400 for an empty or too wide window. */
+const floorToMinute = (instant: Date) => new Date(Math.floor(instant.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
+const ceilToMinute = (instant: Date) => new Date(Math.ceil(instant.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
+
+/**
+ * The window asked for, checked (`from` before `to`, at most a day apart), then widened to whole
+ * minutes: `from` rounded down, `to` rounded up, so every minute the window touches is listed (a
+ * day not on minute boundaries touches 1441). Without `from`, the hour up to `to`'s minute; without
+ * `to`, up to the end of the current minute.
+ */
 function minuteWindow(rawQuery: Record<string, unknown>, now: Date): { from: Date; to: Date } {
   const asked = parse(minuteWindowSchema, rawQuery);
-  const to = new Date(Math.ceil((asked.to ?? now).getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
-  const from = new Date(Math.floor((asked.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MINUTES * MS_PER_MINUTE)).getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
-  const minutes = (to.getTime() - from.getTime()) / MS_PER_MINUTE;
-  if (minutes <= 0 || minutes > MAX_WINDOW_MINUTES) {
-    throw new AppError('VALIDATION_FAILED', `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart (got ${from.toISOString()} to ${to.toISOString()})`, {
+  const askedTo = asked.to ?? now;
+  const to = ceilToMinute(askedTo);
+  const askedFrom = asked.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MINUTES * MS_PER_MINUTE);
+  const span = askedTo.getTime() - askedFrom.getTime();
+  if (span <= 0 || span > MAX_WINDOW_MINUTES * MS_PER_MINUTE) {
+    throw new AppError('VALIDATION_FAILED', `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart (got ${askedFrom.toISOString()} to ${askedTo.toISOString()})`, {
       fieldErrors: [{ field: 'from', message: `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart` }],
     });
   }
-  return { from, to };
+  return { from: floorToMinute(askedFrom), to };
 }
 
 const listSchema = z.object({
@@ -98,9 +107,8 @@ export function orderRoutes({ repository, timeline, analytics }: OrderRoutesDeps
 
   router.get('/orders/:orderId/events', async (req, res) => {
     const { orderId } = parse(z.object({ orderId: idSchema }), req.params);
-    const events = await timeline.eventsOf(orderId);
+    const { events, truncated } = await timeline.eventsOf(orderId);
     if (events.length === 0) throw new AppError('NOT_FOUND', `no event of order '${orderId}' has been consumed`);
-    const truncated = events.length >= MAX_TIMELINE_EVENTS;
     res.json(success(`${events.length} events of order ${orderId}${truncated ? ' (the first ones only)' : ''}`, { orderId, events, truncated }));
   });
 

@@ -82,6 +82,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     topic: config.ORDER_EVENTS_TOPIC,
     deadLetterTopic: config.DEAD_LETTER_TOPIC,
     groupId: config.CONSUMER_GROUP_ID,
+    fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
     repository,
     decoder: serde,
     metrics,

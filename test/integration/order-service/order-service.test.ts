@@ -383,7 +383,11 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       const lastHour = await get('/api/analytics/orders-per-minute');
       expect(lastHour.status).to.equal(200);
       expect(lastHour.body.data?.minutes).to.have.length(60);
-      for (const bad of ['from=yesterday', 'to=2020-01-01T10:00:00Z&from=2020-01-01T10:00:00Z', 'from=2020-01-01T00:00:00Z&to=2020-01-02T00:01:00Z']) {
+      // A day not on minute boundaries touches 1441 minutes, all listed.
+      const day = await get('/api/analytics/orders-per-minute?from=2020-01-01T00:00:30Z&to=2020-01-02T00:00:30Z');
+      expect(day.status).to.equal(200);
+      expect(day.body.data?.minutes).to.have.length(1441);
+      for (const bad of ['from=yesterday', 'to=2020-01-01T10:00:00Z&from=2020-01-01T10:00:00Z', 'from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:01Z']) {
         expect((await get(`/api/analytics/orders-per-minute?${bad}`)).status, bad).to.equal(400);
       }
     });

@@ -66,4 +66,12 @@ describe('write and answer: after the commit', () => {
     const { answerWrite } = setUp({ lookup: async () => 'published' });
     expect((await answerWrite.answer(undefined, async () => UPDATE)).status).to.equal(200);
   });
+
+  it('commits the command under the request\'s Idempotency-Key claim, added once by whoever answers', async () => {
+    const { answerWrite, written } = setUp({ lookup: () => Promise.reject(new Error('not asked')), published: true });
+    const claim = answerWrite.claimOf({ operation: 'update-order', body: { orderId: 'ORD-1', status: 'confirmed' }, idempotencyKey: '"key-1"' });
+    expect(claim?.key).to.equal('key-1');
+    expect((await answerWrite.answer(claim, async () => UPDATE)).status).to.equal(200);
+    expect(written).to.deep.equal([{ ...UPDATE, idempotency: claim }]);
+  });
 });

@@ -71,8 +71,10 @@ describe('isolation policy: when a failure is the record\'s fault', () => {
 describe('Kafka runner settings', () => {
   it('refuses a transaction size that is not a whole number of at least 1', () => {
     const kafka = createKafkaClient({ brokers: '127.0.0.1:9', clientId: 'settings-test' });
-    const options = { kafka, topic: 't', groupId: 'g', logger: createLogger('silent'), partitionsConsumedConcurrently: 1, process: async () => true, onCommitted: () => undefined, onGroupJoin: () => undefined };
+    const options = { kafka, topic: 't', groupId: 'g', logger: createLogger('silent'), partitionsConsumedConcurrently: 1, fetchMaxWaitMs: 20, process: async () => true, onCommitted: () => undefined, onGroupJoin: () => undefined };
     for (const size of [0, -1, 1.5, Number.NaN]) expect(() => createKafkaRunner({ ...options, maxRecordsPerTransaction: size }), String(size)).to.throw(TypeError, /maxRecordsPerTransaction/);
     expect(() => createKafkaRunner({ ...options, maxRecordsPerTransaction: 1 })).not.to.throw();
+    // A fetch that never waits would ask Kafka in a busy loop while idle.
+    for (const wait of [0, -5, 2.5]) expect(() => createKafkaRunner({ ...options, maxRecordsPerTransaction: 1, fetchMaxWaitMs: wait }), String(wait)).to.throw(TypeError, /fetchMaxWaitMs/);
   });
 });
