@@ -2,8 +2,9 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../../logger';
 import { HandBackBatch } from './isolating-processor';
 
-/** Wait before re-creating a consumer that kafkajs gave up on. */
+/** Wait before re-creating a consumer that kafkajs gave up on; doubled after each failed attempt, up to the maximum. */
 const RESTART_AFTER_CRASH_MS = 2_000;
+const MAX_RESTART_AFTER_CRASH_MS = 30_000;
 
 /**
  * A fetch returns once this much is there, or after `fetchMaxWaitMs`. Each fetched batch costs a
@@ -31,6 +32,8 @@ export interface KafkaRunnerOptions {
   onCommitted(partition: number, offsets: readonly string[]): void;
   /** This instance (re)joined the group: its assignment may have changed. */
   onGroupJoin(): void;
+  /** First wait before re-creating a crashed consumer (tests shorten it). */
+  restartAfterCrashMs?: number;
 }
 
 /** The heartbeat, with any failure turned into {@link HandBackBatch}. */
@@ -99,6 +102,22 @@ export function createKafkaRunner(options: KafkaRunnerOptions) {
     }
   }
 
+  /** Disconnects `previous` and runs a fresh consumer after `delayMs`; should that fail (Kafka down, say), tries again, waiting twice as long. */
+  function restartAfter(delayMs: number, previous: Consumer): void {
+    restartTimer = setTimeout(() => {
+      void previous
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => (stopping ? undefined : run()))
+        .catch((error: unknown) => {
+          if (stopping) return;
+          const nextMs = Math.min(delayMs * 2, MAX_RESTART_AFTER_CRASH_MS);
+          logger.error({ err: error }, `could not restart the consumer; trying again in ${nextMs} ms`);
+          restartAfter(nextMs, consumer ?? previous);
+        });
+    }, delayMs);
+  }
+
   async function run(): Promise<void> {
     const created = kafka.consumer({
       groupId,
@@ -114,14 +133,9 @@ export function createKafkaRunner(options: KafkaRunnerOptions) {
       if (payload.restart || stopping) return;
       // kafkajs restarts by itself after retriable errors; for any other crash the service keeps
       // its promise to resume by itself: a fresh consumer joins the group again.
-      logger.error({ err: payload.error }, `consumer crashed; re-creating it in ${RESTART_AFTER_CRASH_MS} ms`);
-      restartTimer = setTimeout(() => {
-        void created
-          .disconnect()
-          .catch(() => undefined)
-          .then(() => (stopping ? undefined : run()))
-          .catch((error: unknown) => logger.error({ err: error }, 'could not restart the consumer'));
-      }, RESTART_AFTER_CRASH_MS);
+      const delayMs = options.restartAfterCrashMs ?? RESTART_AFTER_CRASH_MS;
+      logger.error({ err: payload.error }, `consumer crashed; re-creating it in ${delayMs} ms`);
+      restartAfter(delayMs, created);
     });
     created.on(created.events.GROUP_JOIN, () => options.onGroupJoin());
     // A transactional producer ends each transaction with a commit marker. A fetch of only markers
