@@ -6,7 +6,8 @@ import { success } from '../lib/http';
 import type { OrderAnalytics } from './order-analytics';
 import type { OrderRecord, OrderRepository } from './order-repository';
 import type { OrderTimeline } from './order-timeline';
-import { findOrThrow, orderIdsPage, parse, positiveInt, query, statusFilter } from './query-params';
+import { findOrThrow, orderIdsPage } from './order-reads';
+import { parse, positiveInt, query, statusFilter } from './query-params';
 
 export interface OrderRoutesDeps {
   repository: OrderRepository;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { idSchema } from '../domain';
 import { exactNumber, sendExactJson } from '../lib/http';
 import type { OrderRecord, OrderRepository, OrderSummary } from './order-repository';
-import { findOrThrow, parse, positiveInt, query, statusFilter } from './query-params';
+import { findOrThrow } from './order-reads';
+import { parse, positiveInt, query, statusFilter } from './query-params';
 
 /** Seed 000's clients read "all orders" in one answer, so a page is large by default. */
 const DEFAULT_PAGE_SIZE = 1_000;

@@ -4,7 +4,8 @@ import { idSchema } from '../domain';
 import { fromSeedOrderId } from '../domain/seed-dialect';
 import { exactNumber, sendExactJson } from '../lib/http';
 import type { OrderRepository } from './order-repository';
-import { findOrThrow, orderIdsPage, parse, query } from './query-params';
+import { findOrThrow, orderIdsPage } from './order-reads';
+import { parse, query } from './query-params';
 
 /** An order id as seed 001's clients send it: a digits-only id means `ORD-<digits>`. */
 const seedOrderId = z.unknown().transform(fromSeedOrderId).pipe(idSchema);
