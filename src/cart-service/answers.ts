@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { errorEnvelope, success, type ErrorEnvelope, type SuccessEnvelope } from '../lib/http';
 import type { AppError } from '../errors';
 
@@ -5,6 +6,11 @@ import type { AppError } from '../errors';
 export interface Answer {
   status: number;
   body: SuccessEnvelope<unknown> | ErrorEnvelope;
+}
+
+/** Sends an answer (the main API's, or a dialect's reshaping of one): its status and JSON body. */
+export function sendAnswer(res: Response, { status, body }: { status: number; body: unknown }): void {
+  res.status(status).json(body);
 }
 
 /**

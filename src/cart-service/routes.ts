@@ -1,7 +1,7 @@
-import type { Express, Request, Response } from 'express';
+import type { Express, Request } from 'express';
 import { AppError } from '../errors';
 import { success } from '../lib/http';
-import type { Answer } from './answers';
+import { sendAnswer, type Answer } from './answers';
 import type { CartOrderRecord } from './cart-order-repository';
 import type { WriteRequest } from './write-and-answer';
 
@@ -12,16 +12,15 @@ export interface CartRoutesDeps {
 }
 
 const writeRequest = (req: Request) => ({ body: req.body as unknown, idempotencyKey: req.get('Idempotency-Key') });
-const send = (res: Response, { status, body }: Answer) => res.status(status).json(body);
 
 /** The producer API: parse, call the use case, answer. Errors go to the shared handler. */
 export function mountCartRoutes(app: Express, { createOrder, updateOrder, findOrder }: CartRoutesDeps): void {
   app.post('/api/create-order', async (req, res) => {
-    send(res, await createOrder(writeRequest(req)));
+    sendAnswer(res, await createOrder(writeRequest(req)));
   });
 
   app.put('/api/update-order', async (req, res) => {
-    send(res, await updateOrder(writeRequest(req)));
+    sendAnswer(res, await updateOrder(writeRequest(req)));
   });
 
   app.get('/api/orders/:orderId', async (req, res) => {

@@ -1,6 +1,6 @@
-import type { Express, Request, Response } from 'express';
+import type { Express, Request } from 'express';
 import { fromSeedOrderId, withMainFieldNames } from '../domain/seed-dialect';
-import type { Answer, PendingEnvelope } from './answers';
+import { sendAnswer, type Answer, type PendingEnvelope } from './answers';
 import type { CartRoutesDeps } from './routes';
 
 /** What a seed client is told of a committed write: published (200), or pending / held (202). */
@@ -56,10 +56,6 @@ export function inSeedShape({ status, body }: Answer, messages: SeedMessages): A
   return { status: 202, body: { message: messages[publication], orderId, publication } };
 }
 
-function send(res: Response, { status, body }: { status: number; body: unknown }): void {
-  res.status(status).json(body);
-}
-
 function seedRequest(req: Request, aliases: Record<string, readonly string[]>) {
   return { body: mainBody(req.body as unknown, aliases), idempotencyKey: req.get('Idempotency-Key') };
 }
@@ -72,10 +68,10 @@ function seedRequest(req: Request, aliases: Record<string, readonly string[]>) {
  */
 export function mountSeed001CartRoutes(app: Express, { createOrder, updateOrder }: Pick<CartRoutesDeps, 'createOrder' | 'updateOrder'>): void {
   app.post('/create-order', async (req, res) => {
-    send(res, inSeedShape(await createOrder(seedRequest(req, CREATE_ALIASES)), CREATED));
+    sendAnswer(res, inSeedShape(await createOrder(seedRequest(req, CREATE_ALIASES)), CREATED));
   });
 
   app.put('/update-order', async (req, res) => {
-    send(res, inSeedShape(await updateOrder(seedRequest(req, UPDATE_ALIASES)), UPDATED));
+    sendAnswer(res, inSeedShape(await updateOrder(seedRequest(req, UPDATE_ALIASES)), UPDATED));
   });
 }

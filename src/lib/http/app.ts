@@ -56,6 +56,7 @@ export function createHttpApp({ metrics, logger, bodyLimit, readiness, readiness
   });
 
   routes(app);
+  // Express's types leave out its router's layers; method-not-allowed reads only those it declares.
   answerOtherMethodsWith405(app.router as unknown as RoutingTable);
 
   app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));

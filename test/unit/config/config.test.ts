@@ -8,4 +8,10 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { DEDUP_WINDOW: '1h' })).to.throw(/DEDUP_WINDOW.*at least 1d/s);
     expect(() => loadConfig({}, { DEDUP_WINDOW: 'soon' })).to.throw(/DEDUP_WINDOW/);
   });
+
+  it('waits 20 ms per consumer fetch by default, and refuses a wait that is not a whole number from 1 to 5000', () => {
+    expect(loadConfig({}, {}).CONSUMER_FETCH_MAX_WAIT_MS).to.equal(20);
+    expect(loadConfig({}, { CONSUMER_FETCH_MAX_WAIT_MS: '250' }).CONSUMER_FETCH_MAX_WAIT_MS).to.equal(250);
+    for (const bad of ['0', '5001', '2.5', 'soon']) expect(() => loadConfig({}, { CONSUMER_FETCH_MAX_WAIT_MS: bad }), bad).to.throw(/CONSUMER_FETCH_MAX_WAIT_MS/);
+  });
 });
