@@ -56,8 +56,7 @@ export function createOrderBatchApplier({ topic, repository, decodeRecords, dead
     const eventIds = [...new Set(valid.map((event) => event.eventId))];
     const orderIds = [...new Set(valid.map((event) => event.orderId))];
     const plan = await timeDbOperation(metrics, 'apply_batch', () =>
-      repository.inBatchTransaction(async (tx) => {
-        await tx.lockPartition(topic, partition);
+      repository.inBatchTransaction({ topic, partition }, async (tx) => {
         const batchPlan = planBatch(valid, await tx.loadState(eventIds, orderIds));
         await tx.writePlan(batchPlan);
         return batchPlan;

@@ -1,4 +1,5 @@
-import { textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
+import { escapeLiteral } from 'pg';
+import { acquirePgConnection, textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
 import { isOrderStatus, type OrderStatus } from '../domain';
 import type { BatchPlan, BatchState, PendingUpdate } from './order-event-handler';
 
@@ -31,12 +32,16 @@ export interface AnalyticsSummary {
   revenueByCurrency: Record<string, string>;
 }
 
-/** The reads and writes of one batch, inside its transaction. */
+/** The reads and writes of one batch, inside its transaction (which holds its partition's lock). */
 export interface BatchTransaction {
-  /** Serialises batches of one partition, even across instances during a rebalance. */
-  lockPartition(topic: string, partition: number): Promise<void>;
   loadState(eventIds: string[], orderIds: string[]): Promise<BatchState>;
   writePlan(plan: BatchPlan): Promise<void>;
+}
+
+/** The partition whose batches a transaction serialises, even across instances during a rebalance. */
+export interface PartitionLock {
+  topic: string;
+  partition: number;
 }
 
 interface OrderRow {
@@ -69,7 +74,11 @@ function toSummary(row: OrderRow): OrderSummary {
 
 /** Serialises the transactions of one partition's events (batches, retention), even across instances during a rebalance. */
 export async function lockPartition(trx: Knex.Transaction, topic: string, partition: number): Promise<void> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`${topic}/${partition}`]);
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [partitionLockKey({ topic, partition })]);
+}
+
+function partitionLockKey({ topic, partition }: PartitionLock): string {
+  return `${topic}/${partition}`;
 }
 
 /** SQLSTATE unique_violation. */
@@ -77,149 +86,179 @@ const UNIQUE_VIOLATION = '23505';
 /** Attempts of a batch transaction that lost a race for a row to another partition's (see inBatchTransaction). */
 const UNIQUE_RACE_ATTEMPTS = 3;
 
+/**
+ * Everything a batch holds in the database, in one statement: the known event ids (history and
+ * parking), the batch's existing orders, and their parked updates, as rows of one shape told
+ * apart by `kind`.
+ */
+const LOAD_STATE_SQL = `
+  SELECT 'known' AS kind, event_id::text, NULL::text AS order_id, NULL::text AS status, NULL::timestamptz AS occurred_at, NULL::text AS topic, NULL::int AS partition, NULL::text AS "offset"
+    FROM order_events WHERE event_id = ANY($1::uuid[])
+  UNION ALL SELECT 'known', event_id::text, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM pending_status_updates WHERE event_id = ANY($1::uuid[])
+  UNION ALL SELECT 'order', NULL, order_id, status, NULL, NULL, NULL, NULL
+    FROM orders WHERE order_id = ANY($2::text[])
+  UNION ALL SELECT 'parked', event_id::text, order_id, status, occurred_at, topic, partition, "offset"::text
+    FROM pending_status_updates WHERE order_id = ANY($2::text[])`;
+
+interface StateRow {
+  kind: 'known' | 'order' | 'parked';
+  event_id: string | null;
+  order_id: string | null;
+  status: string | null;
+  occurred_at: Date | null;
+  topic: string | null;
+  partition: number | null;
+  offset: string | null;
+}
+
+/**
+ * Everything a plan writes, in one statement: multi-row writes as INSERT ... SELECT FROM
+ * unnest(arrays), one bind parameter per column whatever the batch size, each an empty no-op
+ * when the plan has none. The parts touch disjoint rows (new orders vs orders that existed before
+ * the batch; newly parked vs formerly parked updates), which is what makes one statement, whose
+ * parts share one snapshot, equal to running them in turn. No ON CONFLICT on orders or history:
+ * loadState, under the partition's lock, already told which events and orders exist (see
+ * inBatchTransaction). Foreign keys are checked at the statement's end, after the orders exist.
+ */
+const WRITE_PLAN_SQL = `
+  WITH new_orders AS (
+    INSERT INTO orders (order_id, customer_id, order_date, currency, total_amount, shipping_cost, status, source_topic, created_at, updated_at)
+    SELECT o.*, $1::timestamptz, $1::timestamptz
+    FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[], $7::numeric[], $8::text[], $9::text[]) AS o
+  ), new_items AS (
+    INSERT INTO order_items (order_id, line_number, item_id, quantity, price)
+    SELECT * FROM unnest($10::text[], $11::int[], $12::text[], $13::int[], $14::numeric[])
+  ), status_changes AS (
+    UPDATE orders SET status = changes.status, updated_at = $1::timestamptz
+    FROM unnest($15::text[], $16::text[]) AS changes(order_id, status)
+    WHERE orders.order_id = changes.order_id
+  ), history AS (
+    INSERT INTO order_events (event_id, order_id, event_type, status, outcome, reason, topic, partition, "offset", occurred_at, recorded_at)
+    SELECT h.*, $1::timestamptz
+    FROM unnest($17::uuid[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::int[], $25::bigint[], $26::timestamptz[]) AS h
+  ), parked AS (
+    INSERT INTO pending_status_updates (event_id, order_id, status, occurred_at, topic, partition, "offset", received_at)
+    SELECT p.*, $1::timestamptz
+    FROM unnest($27::uuid[], $28::text[], $29::text[], $30::timestamptz[], $31::text[], $32::int[], $33::bigint[]) AS p
+    ON CONFLICT (event_id) DO NOTHING
+  )
+  DELETE FROM pending_status_updates WHERE event_id = ANY($34::uuid[])`;
+
+function toBatchState(rows: readonly StateRow[]): BatchState {
+  const knownEventIds = new Set<string>();
+  const orderStatuses = new Map<string, OrderStatus>();
+  const pending: PendingUpdate[] = [];
+  for (const row of rows) {
+    if (row.kind === 'known') knownEventIds.add(row.event_id!);
+    else if (row.kind === 'order' && isOrderStatus(row.status)) orderStatuses.set(row.order_id!, row.status);
+    else if (row.kind === 'parked' && isOrderStatus(row.status)) {
+      pending.push({
+        eventId: row.event_id!,
+        orderId: row.order_id!,
+        status: row.status,
+        occurredAt: row.occurred_at!,
+        position: { topic: row.topic!, partition: row.partition!, offset: row.offset! },
+      });
+    }
+  }
+  return { knownEventIds, orderStatuses, pending };
+}
+
+function writePlanValues(plan: BatchPlan): unknown[] {
+  const orders = plan.newOrders;
+  const items = orders.flatMap(({ order }) => order.items.map((item, index) => ({ orderId: order.orderId, line: index + 1, item })));
+  const changes = [...plan.statusChanges.entries()];
+  const { history, parked } = plan;
+  return [
+    new Date(),
+    textArray(orders.map(({ order }) => order.orderId)),
+    textArray(orders.map(({ order }) => order.customerId)),
+    timestampArray(orders.map(({ order }) => order.orderDate)),
+    textArray(orders.map(({ order }) => order.currency)),
+    unquotedArray(orders.map(({ order }) => order.totalAmount.toFixed(2))),
+    unquotedArray(orders.map(({ shippingCost }) => shippingCost.toFixed(2))),
+    unquotedArray(orders.map(({ status }) => status)),
+    textArray(orders.map(({ sourceTopic }) => sourceTopic)),
+
+    textArray(items.map((row) => row.orderId)),
+    unquotedArray(items.map((row) => row.line)),
+    textArray(items.map((row) => row.item.itemId)),
+    unquotedArray(items.map((row) => row.item.quantity)),
+    unquotedArray(items.map((row) => row.item.price.toFixed(2))),
+
+    textArray(changes.map(([orderId]) => orderId)),
+    unquotedArray(changes.map(([, status]) => status)),
+
+    unquotedArray(history.map((entry) => entry.eventId)),
+    textArray(history.map((entry) => entry.orderId)),
+    unquotedArray(history.map((entry) => entry.type)),
+    unquotedArray(history.map((entry) => entry.status)),
+    unquotedArray(history.map((entry) => entry.outcome)),
+    textArray(history.map((entry) => entry.reason)),
+    textArray(history.map((entry) => entry.position.topic)),
+    unquotedArray(history.map((entry) => entry.position.partition)),
+    unquotedArray(history.map((entry) => entry.position.offset)),
+    timestampArray(history.map((entry) => entry.occurredAt)),
+
+    unquotedArray(parked.map((update) => update.eventId)),
+    textArray(parked.map((update) => update.orderId)),
+    unquotedArray(parked.map((update) => update.status)),
+    timestampArray(parked.map((update) => update.occurredAt)),
+    textArray(parked.map((update) => update.position.topic)),
+    unquotedArray(parked.map((update) => update.position.partition)),
+    unquotedArray(parked.map((update) => update.position.offset)),
+
+    unquotedArray(plan.unparked),
+  ];
+}
+
 /** Reads and writes the order service's tables; returns plain records. */
 export function createOrderRepository({ knex }: { knex: Knex }) {
-  function batchTransaction(trx: Knex.Transaction): BatchTransaction {
-    return {
-      lockPartition: (topic, partition) => lockPartition(trx, topic, partition),
-
-      async loadState(eventIds, orderIds) {
-        // One array parameter per list (= ANY) instead of thousands of bind parameters.
-        const ids = unquotedArray(eventIds);
-        const known = (await trx.raw(
-          `SELECT event_id FROM order_events WHERE event_id = ANY(?::uuid[])
-           UNION ALL SELECT event_id FROM pending_status_updates WHERE event_id = ANY(?::uuid[])`,
-          [ids, ids],
-        )) as { rows: Array<{ event_id: string }> };
-        const orderIdArray = textArray(orderIds);
-        const orders = (await trx.raw('SELECT order_id, status FROM orders WHERE order_id = ANY(?::text[])', [orderIdArray])) as {
-          rows: Array<{ order_id: string; status: string }>;
-        };
-        const parked = (await trx.raw('SELECT * FROM pending_status_updates WHERE order_id = ANY(?::text[])', [orderIdArray])) as {
-          rows: Array<{ event_id: string; order_id: string; status: string; occurred_at: Date; topic: string; partition: number; offset: string }>;
-        };
-        const orderStatuses = new Map<string, OrderStatus>();
-        for (const row of orders.rows) if (isOrderStatus(row.status)) orderStatuses.set(row.order_id, row.status);
-        const pending: PendingUpdate[] = [];
-        for (const row of parked.rows) {
-          if (!isOrderStatus(row.status)) continue;
-          pending.push({
-            eventId: row.event_id,
-            orderId: row.order_id,
-            status: row.status,
-            occurredAt: row.occurred_at,
-            position: { topic: row.topic, partition: row.partition, offset: String(row.offset) },
-          });
-        }
-        return { knownEventIds: new Set(known.rows.map((row) => row.event_id)), orderStatuses, pending };
-      },
-
-      // Multi-row writes as INSERT ... SELECT FROM unnest(arrays): one statement and one bind
-      // parameter per column, whatever the batch size. No ON CONFLICT: loadState, under the
-      // partition's lock, already told which events and orders exist (see inBatchTransaction).
-      async writePlan(plan) {
-        const now = new Date();
-        if (plan.newOrders.length > 0) {
-          const orders = plan.newOrders;
-          await trx.raw(
-            `INSERT INTO orders (order_id, customer_id, order_date, currency, total_amount, shipping_cost, status, source_topic, created_at, updated_at)
-             SELECT o.*, ?::timestamptz, ?::timestamptz
-             FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) AS o`,
-            [
-              now,
-              now,
-              textArray(orders.map(({ order }) => order.orderId)),
-              textArray(orders.map(({ order }) => order.customerId)),
-              timestampArray(orders.map(({ order }) => order.orderDate)),
-              textArray(orders.map(({ order }) => order.currency)),
-              unquotedArray(orders.map(({ order }) => order.totalAmount.toFixed(2))),
-              unquotedArray(orders.map(({ shippingCost }) => shippingCost.toFixed(2))),
-              unquotedArray(orders.map(({ status }) => status)),
-              textArray(orders.map(({ sourceTopic }) => sourceTopic)),
-            ],
-          );
-          const items = orders.flatMap(({ order }) => order.items.map((item, index) => ({ orderId: order.orderId, line: index + 1, item })));
-          await trx.raw(
-            `INSERT INTO order_items (order_id, line_number, item_id, quantity, price)
-             SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::numeric[])`,
-            [
-              textArray(items.map((row) => row.orderId)),
-              unquotedArray(items.map((row) => row.line)),
-              textArray(items.map((row) => row.item.itemId)),
-              unquotedArray(items.map((row) => row.item.quantity)),
-              unquotedArray(items.map((row) => row.item.price.toFixed(2))),
-            ],
-          );
-        }
-
-        if (plan.statusChanges.size > 0) {
-          const changes = [...plan.statusChanges.entries()];
-          await trx.raw(
-            `UPDATE orders SET status = changes.status, updated_at = ?
-             FROM unnest(?::text[], ?::text[]) AS changes(order_id, status)
-             WHERE orders.order_id = changes.order_id`,
-            [now, textArray(changes.map(([orderId]) => orderId)), unquotedArray(changes.map(([, status]) => status))],
-          );
-        }
-
-        if (plan.history.length > 0) {
-          const history = plan.history;
-          await trx.raw(
-            `INSERT INTO order_events (event_id, order_id, event_type, status, outcome, reason, topic, partition, "offset", occurred_at, recorded_at)
-             SELECT h.*, ?::timestamptz
-             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::timestamptz[]) AS h`,
-            [
-              now,
-              unquotedArray(history.map((entry) => entry.eventId)),
-              textArray(history.map((entry) => entry.orderId)),
-              unquotedArray(history.map((entry) => entry.type)),
-              unquotedArray(history.map((entry) => entry.status)),
-              unquotedArray(history.map((entry) => entry.outcome)),
-              textArray(history.map((entry) => entry.reason)),
-              textArray(history.map((entry) => entry.position.topic)),
-              unquotedArray(history.map((entry) => entry.position.partition)),
-              unquotedArray(history.map((entry) => entry.position.offset)),
-              timestampArray(history.map((entry) => entry.occurredAt)),
-            ],
-          );
-        }
-
-        if (plan.parked.length > 0) {
-          const parked = plan.parked;
-          await trx.raw(
-            `INSERT INTO pending_status_updates (event_id, order_id, status, occurred_at, topic, partition, "offset", received_at)
-             SELECT p.*, ?::timestamptz
-             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::int[], ?::bigint[]) AS p
-             ON CONFLICT (event_id) DO NOTHING`,
-            [
-              now,
-              unquotedArray(parked.map((update) => update.eventId)),
-              textArray(parked.map((update) => update.orderId)),
-              unquotedArray(parked.map((update) => update.status)),
-              timestampArray(parked.map((update) => update.occurredAt)),
-              textArray(parked.map((update) => update.position.topic)),
-              unquotedArray(parked.map((update) => update.position.partition)),
-              unquotedArray(parked.map((update) => update.position.offset)),
-            ],
-          );
-        }
-        if (plan.unparked.length > 0) await trx.raw('DELETE FROM pending_status_updates WHERE event_id = ANY(?::uuid[])', [unquotedArray(plan.unparked)]);
-      },
-    };
+  /**
+   * One batch's transaction on a bare pg connection, in four round trips (BEGIN with the lock,
+   * the state, the plan, COMMIT): each round trip costs the consumer far more CPU than the
+   * database's work for a batch of a few events, and knex would add a few times more.
+   * The statements are prepared once per connection (named).
+   */
+  async function runBatchTransaction<T>(lock: PartitionLock, work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
+    const connection = await acquirePgConnection(knex);
+    try {
+      // The lock is its own statement, after BEGIN: reads taken in a statement that waited for it
+      // would use a snapshot from before the previous holder committed.
+      await connection.raw.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(partitionLockKey(lock))}))`);
+      const result = await work({
+        async loadState(eventIds, orderIds) {
+          const { rows } = await connection.raw.query({ name: 'order-batch-state', text: LOAD_STATE_SQL, values: [unquotedArray(eventIds), textArray(orderIds)] });
+          return toBatchState(rows as StateRow[]);
+        },
+        async writePlan(plan) {
+          await connection.raw.query({ name: 'order-batch-write', text: WRITE_PLAN_SQL, values: writePlanValues(plan) });
+        },
+      });
+      await connection.raw.query('COMMIT');
+      return result;
+    } catch (error) {
+      await connection.raw.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
   }
 
   return withDatabaseErrors({
     /**
-     * Runs `work` in one transaction: everything it writes commits together or not at all. A
+     * Runs `work` in one transaction that holds `lock` (batches of one partition apply one at a
+     * time): everything it writes commits together or not at all. A
      * unique violation means a transaction of ANOTHER partition wrote the same event or order
      * after this one read its state (partitions lock separately): a lost race, like a
      * serialisation failure, so `work` runs again and then sees that row as known. A violation
      * that outlasts a few attempts is no race, and fails as the error it is.
      */
-    async inBatchTransaction<T>(work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
+    async inBatchTransaction<T>(lock: PartitionLock, work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await knex.transaction((trx) => work(batchTransaction(trx)));
+          return await runBatchTransaction(lock, work);
         } catch (error) {
           if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION || attempt >= UNIQUE_RACE_ATTEMPTS) throw error;
         }

@@ -9,6 +9,8 @@ export interface SqlTransaction {
 /** What this module uses of the pg client knex pools. */
 interface PooledPgClient {
   query(text: string, values?: unknown[]): Promise<{ rows: object[] } | Array<{ rows: object[] }>>;
+  /** A named query is prepared once per connection and then only bound and run. */
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: object[] }>;
 }
 
 /**

@@ -36,9 +36,8 @@ describe('order repository: two partitions racing for one order', function () {
     const attempts = new Map<string, number>();
 
     const apply = (event: ValidEvent, read: () => void, otherHasRead: Promise<void>) =>
-      repository.inBatchTransaction(async (tx) => {
+      repository.inBatchTransaction({ topic: 'race-topic', partition: event.position.partition }, async (tx) => {
         attempts.set(event.eventId, (attempts.get(event.eventId) ?? 0) + 1);
-        await tx.lockPartition('race-topic', event.position.partition);
         const state = await tx.loadState([event.eventId], [event.orderId]);
         read();
         // Both have read "no such order" before either writes.
@@ -59,7 +58,7 @@ describe('order repository: two partitions racing for one order', function () {
     let attempts = 0;
     // A plan written without reading the state: the order's event is already in the history, every time.
     const failure = await repository
-      .inBatchTransaction(async (tx) => {
+      .inBatchTransaction({ topic: 'race-topic', partition: event.position.partition }, async (tx) => {
         attempts += 1;
         await tx.writePlan(planBatch([{ ...event, orderId: 'RACE-2' }], { knownEventIds: new Set(), orderStatuses: new Map(), pending: [] }));
         await tx.writePlan(planBatch([{ ...event, orderId: 'RACE-2' }], { knownEventIds: new Set(), orderStatuses: new Map(), pending: [] }));

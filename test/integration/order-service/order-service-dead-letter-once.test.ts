@@ -35,12 +35,12 @@ describe('order service: a poison record is dead-lettered once when its batch is
       let left = failures;
       const failing: OrderRepository = {
         ...repository,
-        async inBatchTransaction(work) {
+        async inBatchTransaction(lock, work) {
           if (left > 0) {
             left -= 1;
             throw failure();
           }
-          return repository.inBatchTransaction(work);
+          return repository.inBatchTransaction(lock, work);
         },
       };
       consumer = createOrderConsumer({
