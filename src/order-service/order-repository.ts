@@ -1,6 +1,7 @@
 import { escapeLiteral } from 'pg';
 import { acquirePgConnection, textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
 import { isOrderStatus, type OrderStatus } from '../domain';
+import { AppError } from '../errors';
 import type { BatchPlan, BatchState, PendingUpdate } from './order-event-handler';
 
 /** An order as stored: money as exact decimal strings, as PostgreSQL numeric returns it. */
@@ -79,6 +80,12 @@ export async function lockPartition(trx: Knex.Transaction, topic: string, partit
 
 function partitionLockKey({ topic, partition }: PartitionLock): string {
   return `${topic}/${partition}`;
+}
+
+/** The SQLSTATE of a database failure, also when it comes wrapped as an AppError's cause. */
+function sqlState(error: unknown): unknown {
+  const failure = error instanceof AppError ? error.cause : error;
+  return (failure as { code?: unknown } | null)?.code;
 }
 
 /** SQLSTATE unique_violation. */
@@ -219,21 +226,19 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
    * One batch's transaction on a bare pg connection, in four round trips (BEGIN with the lock,
    * the state, the plan, COMMIT): each round trip costs the consumer far more CPU than the
    * database's work for a batch of a few events, and knex would add a few times more.
-   * The statements are prepared once per connection (named).
    */
   async function runBatchTransaction<T>(lock: PartitionLock, work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
     const connection = await acquirePgConnection(knex);
     try {
       // The lock is its own statement, after BEGIN: reads taken in a statement that waited for it
       // would use a snapshot from before the previous holder committed.
-      await connection.raw.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(partitionLockKey(lock))}))`);
+      await connection.sql.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(partitionLockKey(lock))}))`);
       const result = await work({
         async loadState(eventIds, orderIds) {
-          const { rows } = await connection.raw.query({ name: 'order-batch-state', text: LOAD_STATE_SQL, values: [unquotedArray(eventIds), textArray(orderIds)] });
-          return toBatchState(rows as StateRow[]);
+          return toBatchState(await connection.sql.query<StateRow>(LOAD_STATE_SQL, [unquotedArray(eventIds), textArray(orderIds)]));
         },
         async writePlan(plan) {
-          await connection.raw.query({ name: 'order-batch-write', text: WRITE_PLAN_SQL, values: writePlanValues(plan) });
+          await connection.sql.query(WRITE_PLAN_SQL, writePlanValues(plan));
         },
       });
       await connection.raw.query('COMMIT');
@@ -260,7 +265,7 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
         try {
           return await runBatchTransaction(lock, work);
         } catch (error) {
-          if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION || attempt >= UNIQUE_RACE_ATTEMPTS) throw error;
+          if (sqlState(error) !== UNIQUE_VIOLATION || attempt >= UNIQUE_RACE_ATTEMPTS) throw error;
         }
       }
     },

@@ -139,8 +139,9 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await notify(client, channels, kafkaDown ? `${KAFKA_DOWN}${kafkaDown.reason}` : KAFKA_UP);
   }
 
+  /** Reads the oldest rows; this and `settle` run for every produce call, so both are prepared statements. */
   async function readBatch(client: Client, limit: number): Promise<OutboxRow[]> {
-    const { rows } = await client.query<OutboxRow>('SELECT id, event_type, topic, message_key, value, headers FROM cart_outbox ORDER BY id LIMIT $1', [limit]);
+    const { rows } = await client.query<OutboxRow>({ name: 'outbox-relay-read', text: 'SELECT id, event_type, topic, message_key, value, headers FROM cart_outbox ORDER BY id LIMIT $1', values: [limit] });
     let bytes = 0;
     const fitting = rows.findIndex((row, index) => {
       bytes += row.value.length;
@@ -181,10 +182,11 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     for (let start = 0; start < ids.length; start += IDS_PER_NOTIFICATION) notices.push(`${PUBLISHED}${ids.slice(start, start + IDS_PER_NOTIFICATION).join(',')}`);
     try {
       // One round trip: the delete and the notices to the other instances, committed together.
-      await client.query(
-        'WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])) SELECT pg_notify($2, notice) FROM unnest($3::text[]) AS notice',
-        [ids, channels.relay, notices],
-      );
+      await client.query({
+        name: 'outbox-relay-settle',
+        text: 'WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])) SELECT pg_notify($2, notice) FROM unnest($3::text[]) AS notice',
+        values: [ids, channels.relay, notices],
+      });
     } finally {
       // After the delete, so an order read after its 201 shows its event published; and even when
       // the delete failed, because Kafka has the events (they will be sent again, harmlessly).

@@ -9,8 +9,23 @@ export interface SqlTransaction {
 /** What this module uses of the pg client knex pools. */
 interface PooledPgClient {
   query(text: string, values?: unknown[]): Promise<{ rows: object[] } | Array<{ rows: object[] }>>;
-  /** A named query is prepared once per connection and then only bound and run. */
+  /** A named statement is prepared once per connection and then only bound and run. */
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: object[] }>;
+}
+
+/** Most distinct statements prepared by name; the hot paths have a handful, so more means text built per call. */
+const MAX_PREPARED = 100;
+const preparedNames = new Map<string, string>();
+
+/**
+ * The name under which a statement with parameters is prepared on each connection, so later runs
+ * are only bound and executed: parsing and planning the same text on every request costs both
+ * the service and the database. Undefined (run unnamed) once MAX_PREPARED texts have names.
+ */
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) preparedNames.set(text, (name = `orderflow_${preparedNames.size + 1}`));
+  return name;
 }
 
 /**
@@ -28,7 +43,9 @@ export async function acquirePgConnection(knex: Knex): Promise<{ sql: SqlTransac
     raw,
     sql: {
       async query<Row extends object>(text: string, values?: unknown[]): Promise<Row[]> {
-        const result = await raw.query(text, values).catch((error: unknown) => {
+        const name = values === undefined ? undefined : preparedName(text);
+        const running = name === undefined || values === undefined ? raw.query(text, values) : raw.query({ name, text, values });
+        const result = await running.catch((error: unknown) => {
           throw databaseError(error);
         });
         return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[];
