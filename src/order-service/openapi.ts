@@ -18,6 +18,15 @@ const orderIdParam = (where: 'query' | 'path') => ({
   example: 'ORDER-001',
 });
 
+const recordIdParam = {
+  name: 'recordId',
+  in: 'path',
+  required: true,
+  description: 'A dead letter id, <topic>/<partition>/<offset>, URL-encoded (the slashes as %2F).',
+  schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}/\\d{1,10}/\\d{1,19}$' },
+  example: 'order-events/0/42',
+};
+
 /**
  * The order service's OpenAPI 3.1 document, served at /docs (Swagger UI) and /docs/openapi.json.
  */
@@ -116,7 +125,8 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: "One order's timeline: every event applied, refused or parked, in partition-offset order",
         description:
-          'Refused events stay listed for DEDUP_WINDOW; a parked event is a status update waiting for its OrderCreated. ' +
+          'Refused events stay listed for DEDUP_WINDOW; a parked event is a status update waiting for its OrderCreated; ' +
+          'a dead-lettered one is a record of the order (by key) the consumer sent to the dead-letter topic. ' +
           'At most 1000 events are listed (truncated says whether more exist).',
         parameters: [orderIdParam('path')],
         responses: {
@@ -132,6 +142,68 @@ export const OPENAPI_DOCUMENT = {
           },
           '400': error('orderId is blank, longer than 64 characters, or holds a control character (e.g. NUL) or a lone surrogate.'),
           '404': error('No event of this order has been consumed.'),
+        },
+      },
+    },
+    '/api/dlq': {
+      get: {
+        summary: 'The dead-letter topic: records the consumer refused, newest first, paged',
+        description:
+          'Each dead letter once (copies of one refused record share its recordId), with the dlq-* headers that say why and where it came from, ' +
+          'and its value decoded with its writer schema when the registry knows it.',
+        parameters: [
+          { name: 'page', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 } },
+          { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          { name: 'replayed', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: 'Only those replayed (true) or not yet (false).' },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of dead letters and how many there are in all.',
+            ...json(
+              envelope({
+                type: 'object',
+                required: ['total', 'page', 'pageSize', 'deadLetters'],
+                properties: { total: { type: 'integer', minimum: 0 }, page: { type: 'integer' }, pageSize: { type: 'integer' }, deadLetters: { type: 'array', items: ref('DeadLetter') } },
+              }),
+            ),
+          },
+          '400': error('page, pageSize or replayed is not as documented.'),
+        },
+      },
+    },
+    '/api/dlq/{recordId}': {
+      get: {
+        summary: 'One dead letter, with its value as bytes (base64)',
+        parameters: [recordIdParam],
+        responses: {
+          '200': { description: 'The dead letter.', ...json(envelope(ref('DeadLetter'))) },
+          '400': error('recordId is not <topic>/<partition>/<offset>.'),
+          '404': error('No such dead letter.'),
+        },
+      },
+    },
+    '/api/dlq/{recordId}/replay': {
+      post: {
+        summary: 'Re-publishes a dead letter to the topic it came from, once',
+        description:
+          'The original record (key, value, its own headers, plus orderflow-replay-of naming the dead letter) goes back to the order events topic, ' +
+          'and who replayed it, when, and where it landed are recorded. A record the consumer still refuses becomes a new dead letter; ' +
+          'one applied meanwhile is dropped by its event id.',
+        parameters: [recordIdParam],
+        requestBody: {
+          required: false,
+          ...json({
+            type: 'object',
+            additionalProperties: false,
+            properties: { operator: { type: 'string', pattern: '^[\\p{L}\\p{N} ._@-]{1,100}$', description: 'Who replays it (recorded); "anonymous" when absent.', examples: ['alice'] } },
+          }),
+        },
+        responses: {
+          '200': { description: 'Replayed: Kafka acknowledged the record.', ...json(envelope(ref('DeadLetter'))) },
+          '400': error('recordId or the body is not as documented.'),
+          '404': error('No such dead letter.'),
+          '409': error('Already replayed (the message says by whom and when), or it did not come from the topic this service consumes, or it has no value.'),
+          '503': error('Kafka did not acknowledge the record; nothing was recorded, so it can be replayed again.'),
         },
       },
     },
@@ -266,15 +338,66 @@ export const OPENAPI_DOCUMENT = {
   },
   components: {
     schemas: {
+      DeadLetter: {
+        type: 'object',
+        required: ['recordId', 'deadLetteredAt', 'deadLetter', 'source', 'errorCode', 'errorKind', 'errorMessage', 'eventType', 'eventId', 'key', 'headers', 'value', 'replay'],
+        properties: {
+          recordId: { type: 'string', description: 'The dlq-record-id header (<source topic>/<partition>/<offset>), or the dead letter\'s own position when it has none.' },
+          deadLetteredAt: { type: 'string', format: 'date-time' },
+          deadLetter: ref('RecordPosition'),
+          source: { oneOf: [ref('RecordPosition'), { type: 'null' }], description: 'Where the refused record was (dlq-source-* headers).' },
+          errorCode: { type: ['string', 'null'], examples: ['NOT_CONFLUENT_AVRO', 'UNKNOWN_SCHEMA_ID', 'BUSINESS_INVALID', 'PROCESSING_FAILED'] },
+          errorKind: { type: ['string', 'null'] },
+          errorMessage: { type: ['string', 'null'] },
+          eventType: { type: ['string', 'null'] },
+          eventId: { type: ['string', 'null'] },
+          key: { type: ['string', 'null'], description: 'The record key as UTF-8 (the order id).' },
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          value: {
+            type: 'object',
+            required: ['bytes', 'decoded', 'decodeError'],
+            properties: {
+              bytes: { type: 'integer', minimum: 0 },
+              decoded: {
+                oneOf: [
+                  { type: 'object', required: ['type', 'schemaId', 'event'], properties: { type: { type: 'string' }, schemaId: { type: 'integer' }, event: { type: 'object' } } },
+                  { type: 'null' },
+                ],
+              },
+              decodeError: { type: ['string', 'null'], description: 'Why the value could not be decoded; null when it was.' },
+              base64: { type: ['string', 'null'], description: 'The value\'s bytes; only when one dead letter is asked for.' },
+            },
+          },
+          replay: {
+            oneOf: [
+              {
+                type: 'object',
+                required: ['replayedAt', 'replayedBy', 'partition', 'offset'],
+                properties: { replayedAt: { type: 'string', format: 'date-time' }, replayedBy: { type: 'string' }, partition: { type: 'integer', minimum: 0 }, offset: { type: 'string', pattern: '^\\d+$' } },
+              },
+              { type: 'null' },
+            ],
+          },
+        },
+      },
+      RecordPosition: {
+        type: 'object',
+        required: ['topic', 'partition', 'offset'],
+        properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 }, offset: { type: 'string', pattern: '^\\d+$' } },
+      },
       TimelineEvent: {
         type: 'object',
         required: ['eventId', 'eventType', 'status', 'outcome', 'reason', 'topic', 'partition', 'offset', 'occurredAt', 'recordedAt'],
         properties: {
-          eventId: { type: 'string', format: 'uuid' },
-          eventType: { type: 'string', enum: ['OrderCreated', 'OrderStatusUpdated'] },
-          status: { type: 'string' },
-          outcome: { type: 'string', enum: ['applied', 'rejected', 'parked'] },
-          reason: { type: ['string', 'null'], description: 'Why it was refused; null otherwise.' },
+          eventId: { type: ['string', 'null'], format: 'uuid', description: 'Null only for a dead letter that could not be decoded.' },
+          eventType: { type: ['string', 'null'], enum: ['OrderCreated', 'OrderStatusUpdated', null] },
+          status: { type: ['string', 'null'], description: 'Null for a dead letter.' },
+          outcome: {
+            type: 'string',
+            enum: ['applied', 'rejected', 'parked', 'dead-lettered'],
+            description: 'dead-lettered: a record of this order (by key) sent to the dead-letter topic; see GET /api/dlq.',
+          },
+          reason: { type: ['string', 'null'], description: 'Why it was refused or dead-lettered; null otherwise.' },
           topic: { type: 'string' },
           partition: { type: 'integer', minimum: 0 },
           offset: { type: 'string', pattern: '^\\d+$', description: 'Kafka offset (a 64-bit integer, as a string).' },

@@ -11,6 +11,10 @@ import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderEventSerde } from '../lib/registry';
 import { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryPolicy } from '../lib/retry';
 import { createOrderConsumer } from './consumer';
+import { createDeadLetterIndex } from './dead-letter-index';
+import { createDeadLetterReplayer } from './dead-letter-replay';
+import { deadLetterRoutes } from './dead-letter-routes';
+import { createDeadLetterStore } from './dead-letter-store';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { createOrderAnalytics } from './order-analytics';
 import { createOrderRepository } from './order-repository';
@@ -92,6 +96,13 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     ...(deps.gaugeIntervalMs !== undefined ? { gaugeIntervalMs: deps.gaugeIntervalMs } : {}),
   });
 
+  // The dead-letter API and the index behind it come with the HTTP API.
+  const deadLetterStore = createDeadLetterStore(knex);
+  const deadLetterIndex = deps.withoutHttp
+    ? undefined
+    : createDeadLetterIndex({ kafka, deadLetterTopic: config.DEAD_LETTER_TOPIC, groupId: config.CONSUMER_GROUP_ID, store: deadLetterStore, logger, retry: deps.retry ?? { initialMs: 200, maxMs: 30_000 } });
+  const replayer = createDeadLetterReplayer({ kafka, sourceTopic: config.ORDER_EVENTS_TOPIC, store: deadLetterStore, logger });
+
   let server: { port: number; close(): Promise<void> } | undefined;
   if (!deps.withoutHttp) {
     const app = createHttpApp({
@@ -101,6 +112,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
       readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
       routes(routesApp: Express) {
         routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex), analytics: createOrderAnalytics(knex) }));
+        routesApp.use('/api', deadLetterRoutes({ store: deadLetterStore, replayer, decoder: serde }));
         routesApp.use(seed001OrderRoutes(repository));
         routesApp.use(seed000OrderRoutes(repository));
         routesApp.get('/docs/openapi.json', (_req, res) => {
@@ -146,10 +158,13 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   try {
     await admin.connect();
     await consumer.start();
+    await deadLetterIndex?.start();
   } catch (error) {
     // A service that did not start leaves nothing running: the background registration ends too.
     stopped = true;
+    await deadLetterIndex?.stop().catch(() => undefined);
     await consumer.stop().catch(() => undefined);
+    await replayer.stop();
     await server?.close();
     await admin.disconnect().catch(() => undefined);
     if (!deps.knex) await knex.destroy();
@@ -168,7 +183,9 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
         stopped = true;
         await stopRetention();
         await consumer.stop();
+        await deadLetterIndex?.stop();
         await server?.close();
+        await replayer.stop();
         await admin.disconnect().catch(() => undefined);
         if (!deps.knex) await knex.destroy();
         logger.info('order service stopped');

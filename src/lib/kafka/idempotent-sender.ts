@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { kafkaError } from './kafka-errors';
 
 export interface IdempotentSenderOptions {
@@ -16,8 +16,8 @@ export interface TopicMessages {
 /** Sends batches with an idempotent producer. See {@link createIdempotentSender}. */
 export interface IdempotentSender {
   connect(): Promise<void>;
-  /** Resolves when Kafka acknowledged every message (acks=all); rejects when any was not. */
-  send(batch: TopicMessages[]): Promise<void>;
+  /** Resolves, with where Kafka put them, when Kafka acknowledged every message (acks=all); rejects when any was not. */
+  send(batch: TopicMessages[]): Promise<RecordMetadata[]>;
   disconnect(): Promise<void>;
 }
 
@@ -67,7 +67,7 @@ export function createIdempotentSender({ kafka, timeoutMs }: IdempotentSenderOpt
     async send(batch) {
       try {
         await connect();
-        await producer.sendBatch({ topicMessages: batch, acks: -1, timeout: timeoutMs });
+        return await producer.sendBatch({ topicMessages: batch, acks: -1, timeout: timeoutMs });
       } catch (error) {
         await replaceProducer();
         throw kafkaError(error);

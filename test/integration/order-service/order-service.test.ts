@@ -437,8 +437,8 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect((await fetch(`${base}/docs/`)).status).to.equal(200);
     });
 
-    it('has checked every response the OpenAPI document declares (the /ready 503 in the registry outage test)', () => {
-      expect(contract.coverage().unchecked).to.deep.equal(['GET /ready 503']);
+    it('has checked every response the OpenAPI document declares (the /ready 503 in the registry outage test, the dead-letter API in its own file)', () => {
+      expect(contract.coverage().unchecked.filter((response) => !response.includes(' /api/dlq'))).to.deep.equal(['GET /ready 503']);
     });
   });
 });

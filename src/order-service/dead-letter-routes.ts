@@ -1,0 +1,79 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, toAppError } from '../errors';
+import { success } from '../lib/http';
+import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
+import type { DeadLetterReplayer } from './dead-letter-replay';
+import type { OrderEventDecoder } from './order-record-decoder';
+import { parse, positiveInt, query } from './query-params';
+
+const MAX_PAGE_SIZE = 100;
+/** Who replayed when the request names no operator. */
+const ANONYMOUS_OPERATOR = 'anonymous';
+
+const listSchema = z.object({
+  page: positiveInt(1_000_000).default(1),
+  pageSize: positiveInt(MAX_PAGE_SIZE).default(20),
+  replayed: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+});
+
+/** A record id as the dlq-record-id header writes it (`<topic>/<partition>/<offset>`), URL-encoded in the path. */
+const recordIdSchema = z.object({ recordId: z.string().regex(/^[a-zA-Z0-9._-]{1,249}\/\d{1,10}\/\d{1,19}$/, 'must be a dead letter id: <topic>/<partition>/<offset>, URL-encoded') });
+
+const replaySchema = z
+  .object({ operator: z.string().regex(/^[\p{L}\p{N} ._@-]{1,100}$/u, 'must be 1 to 100 letters, digits, spaces or . _ @ -').optional() })
+  .strict()
+  .optional();
+
+/** The value decoded with its writer's schema from the registry, or why it could not be. */
+async function decodedValue(decoder: OrderEventDecoder, value: Buffer | null): Promise<{ decoded: unknown; decodeError: string | null }> {
+  if (value === null || value.length === 0) return { decoded: null, decodeError: 'the dead letter has no value' };
+  try {
+    const { type, schemaId, event } = await decoder.decode(value);
+    return { decoded: { type, schemaId, event }, decodeError: null };
+  } catch (error) {
+    return { decoded: null, decodeError: toAppError(error).message };
+  }
+}
+
+/** The public view of a dead letter; `withBytes` adds the raw value (base64) for inspecting one. */
+async function deadLetterView(decoder: OrderEventDecoder, deadLetter: DeadLetter, withBytes: boolean) {
+  const { value, key, ...rest } = deadLetter;
+  return {
+    ...rest,
+    key: key === null ? null : key.toString('utf8'),
+    value: {
+      bytes: value?.length ?? 0,
+      ...(await decodedValue(decoder, value)),
+      ...(withBytes ? { base64: value === null ? null : value.toString('base64') } : {}),
+    },
+  };
+}
+
+/** The dead-letter API: list and inspect the dead-letter topic's records, and replay one to its source topic, once. */
+export function deadLetterRoutes({ store, replayer, decoder }: { store: DeadLetterStore; replayer: DeadLetterReplayer; decoder: OrderEventDecoder }): Router {
+  const router = Router();
+
+  router.get('/dlq', async (req, res) => {
+    const { page, pageSize, replayed } = parse(listSchema, query(req));
+    const { deadLetters, total } = await store.list({ page, pageSize, ...(replayed !== undefined ? { replayed } : {}) });
+    const views = await Promise.all(deadLetters.map((deadLetter) => deadLetterView(decoder, deadLetter, false)));
+    res.json(success(`${views.length} of ${total} dead letters`, { total, page, pageSize, deadLetters: views }));
+  });
+
+  router.get('/dlq/:recordId', async (req, res) => {
+    const { recordId } = parse(recordIdSchema, req.params);
+    const deadLetter = await store.find(recordId);
+    if (!deadLetter) throw new AppError('NOT_FOUND', `no dead letter '${recordId}'`);
+    res.json(success(`dead letter ${recordId}`, await deadLetterView(decoder, deadLetter, true)));
+  });
+
+  router.post('/dlq/:recordId/replay', async (req, res) => {
+    const { recordId } = parse(recordIdSchema, req.params);
+    const body = parse(replaySchema, req.body);
+    const replayed = await replayer.replay(recordId, body?.operator ?? ANONYMOUS_OPERATOR);
+    res.json(success(`dead letter ${recordId} replayed to ${replayed.source?.topic ?? '?'} (partition ${replayed.replay?.partition}, offset ${replayed.replay?.offset})`, await deadLetterView(decoder, replayed, false)));
+  });
+
+  return router;
+}
