@@ -15,4 +15,11 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The operator console runs in the browser, with Alpine.js and Chart.js loaded as classic scripts.
+    files: ['src/order-service/console/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', HTMLCanvasElement: 'readonly', Alpine: 'readonly', Chart: 'readonly' },
+    },
+  },
 );

@@ -11,15 +11,12 @@
  * Usage: npm run events:tail -- [--topic <t>] [--from-beginning] [--max-messages <n>] [--brokers <b>] [--registry-url <url>]
  */
 import { randomBytes } from 'node:crypto';
-import avro, { type Type } from 'avsc';
 import { Command, InvalidArgumentError } from 'commander';
 import { logLevel, type Admin, type Consumer, type EachMessagePayload, type IHeaders } from 'kafkajs';
 import { ConfigError, loadConfig } from '../src/config';
-import { Decimal } from '../src/domain';
 import { AppError, toAppError } from '../src/errors';
-import { EVENT_SCHEMAS } from '../src/generated';
 import { createKafkaClient } from '../src/lib/kafka';
-import { avroType, createOrderEventSerde, DecimalType, poisonReasonOf, TimestampMillisType, type OrderEventType } from '../src/lib/registry';
+import { createOrderEventSerde, eventJson, poisonReasonOf } from '../src/lib/registry';
 
 interface Options {
   topic?: string;
@@ -61,54 +58,6 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
-
-/** The current reader type of each event type: decoded events have its shape, whatever wrote them. */
-const readerTypes = new Map<OrderEventType, Type>();
-
-function readerType(type: OrderEventType): Type {
-  let found = readerTypes.get(type);
-  if (!found) {
-    found = avroType(EVENT_SCHEMAS[type].schema);
-    readerTypes.set(type, found);
-  }
-  return found;
-}
-
-/**
- * A decoded Avro value as plain JSON, walking its type: decimals -> their exact string at the
- * schema's scale ("20.50", never 20.5), timestamp-millis -> ISO strings.
- */
-function toJson(type: Type, value: unknown): unknown {
-  if (type instanceof DecimalType) return Decimal.isDecimal(value) ? value.toFixed(type.scale) : plainJson(value);
-  if (type instanceof TimestampMillisType) return value instanceof Date ? value.toISOString() : plainJson(value);
-  if (type instanceof avro.types.RecordType && isObject(value)) {
-    return Object.fromEntries(type.fields.map((field) => [field.name, toJson(field.type, value[field.name])]));
-  }
-  if (type instanceof avro.types.ArrayType && Array.isArray(value)) return value.map((item) => toJson(type.itemsType, item));
-  if (type instanceof avro.types.MapType && isObject(value)) {
-    const valuesType = type.valuesType as Type;
-    return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, toJson(valuesType, inner)]));
-  }
-  if (type instanceof avro.types.UnwrappedUnionType) {
-    const branch = type.types.find((candidate) => candidate.isValid(value));
-    return branch ? toJson(branch, value) : plainJson(value);
-  }
-  return plainJson(value);
-}
-
-/** Fallback without a type: still exact (a Decimal prints all its digits), never a float. */
-function plainJson(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Decimal.isDecimal(value)) return value.toString();
-  if (Buffer.isBuffer(value)) return value.toString('base64');
-  if (Array.isArray(value)) return value.map(plainJson);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, plainJson(inner)]));
-  return value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object';
-}
 
 /** Kafka headers as text; a header repeated on the record stays a list. */
 function headersJson(headers: IHeaders | undefined): Record<string, string | string[]> {
@@ -244,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
     let line: Record<string, unknown>;
     try {
       const decoded = await decodeWithRetry(message.value);
-      line = { ...record, type: decoded.type, schemaId: decoded.schemaId, event: toJson(readerType(decoded.type), decoded.event) };
+      line = { ...record, type: decoded.type, schemaId: decoded.schemaId, event: eventJson(decoded) };
     } catch (caught) {
       const error = toAppError(caught);
       if (error.retriable) {

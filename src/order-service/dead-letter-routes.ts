@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AppError, toAppError } from '../errors';
 import { success } from '../lib/http';
+import { eventJson } from '../lib/registry';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
 import type { DeadLetterReplayer } from './dead-letter-replay';
 import type { OrderEventDecoder } from './order-record-decoder';
@@ -25,12 +26,12 @@ const replaySchema = z
   .strict()
   .optional();
 
-/** The value decoded with its writer's schema from the registry, or why it could not be. */
+/** The value decoded with its writer's schema from the registry (money at its scale, instants as ISO), or why it could not be. */
 async function decodedValue(decoder: OrderEventDecoder, value: Buffer | null): Promise<{ decoded: unknown; decodeError: string | null }> {
   if (value === null || value.length === 0) return { decoded: null, decodeError: 'the dead letter has no value' };
   try {
-    const { type, schemaId, event } = await decoder.decode(value);
-    return { decoded: { type, schemaId, event }, decodeError: null };
+    const decoded = await decoder.decode(value);
+    return { decoded: { type: decoded.type, schemaId: decoded.schemaId, event: eventJson(decoded) }, decodeError: null };
   } catch (error) {
     return { decoded: null, decodeError: toAppError(error).message };
   }

@@ -207,6 +207,78 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/api/schemas': {
+      get: {
+        summary: 'The schema subjects of the consumed topic, with their versions and compatibility modes, from the registry',
+        responses: {
+          '200': {
+            description: 'One subject per event type (TopicRecordNameStrategy: <topic>-<record full name>).',
+            ...json(
+              envelope({
+                type: 'object',
+                required: ['registryUrl', 'globalCompatibility', 'subjects'],
+                properties: {
+                  registryUrl: { type: 'string' },
+                  globalCompatibility: { type: ['string', 'null'] },
+                  subjects: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['subject', 'eventType', 'compatibility', 'versions'],
+                      properties: {
+                        subject: { type: 'string' },
+                        eventType: { type: 'string' },
+                        compatibility: { type: ['string', 'null'], description: "The subject's mode, or the global one when it has none of its own." },
+                        versions: {
+                          type: 'array',
+                          items: { type: 'object', required: ['version', 'id'], properties: { version: { type: 'integer', minimum: 1 }, id: { type: ['integer', 'null'] } } },
+                        },
+                      },
+                    },
+                  },
+                },
+              }),
+            ),
+          },
+          '503': error('The schema registry is unreachable or failing.'),
+        },
+      },
+    },
+    '/api/consumer-lag': {
+      get: {
+        summary: "The consumer group's lag on each partition of the consumed topic",
+        responses: {
+          '200': {
+            description: 'Events between the committed offset (or the log start, before a first commit) and the end of each partition.',
+            ...json(
+              envelope({
+                type: 'object',
+                required: ['topic', 'groupId', 'total', 'partitions'],
+                properties: {
+                  topic: { type: 'string' },
+                  groupId: { type: 'string' },
+                  total: { type: 'integer', minimum: 0 },
+                  partitions: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['partition', 'committedOffset', 'endOffset', 'lag'],
+                      properties: {
+                        partition: { type: 'integer', minimum: 0 },
+                        committedOffset: { type: ['string', 'null'], pattern: '^\\d+$' },
+                        endOffset: { type: 'string', pattern: '^\\d+$' },
+                        lag: { type: 'integer', minimum: 0 },
+                      },
+                    },
+                  },
+                },
+              }),
+            ),
+          },
+          '503': error('Kafka is unreachable.'),
+        },
+      },
+    },
     '/api/analytics/orders-per-minute': {
       get: {
         summary: 'Orders placed per minute (by order date), every minute the window touches listed',

@@ -8,14 +8,16 @@ import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadi
 import { everyInterval } from '../lib/consumer';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
-import { createOrderEventSerde } from '../lib/registry';
+import { createOrderEventSerde, createRegistryClient } from '../lib/registry';
 import { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryPolicy } from '../lib/retry';
+import { consoleRoutes } from './console-routes';
 import { createOrderConsumer } from './consumer';
 import { createDeadLetterIndex } from './dead-letter-index';
 import { createDeadLetterReplayer } from './dead-letter-replay';
 import { deadLetterRoutes } from './dead-letter-routes';
 import { createDeadLetterStore } from './dead-letter-store';
 import { OPENAPI_DOCUMENT } from './openapi';
+import { operationsRoutes } from './operations-routes';
 import { createOrderAnalytics } from './order-analytics';
 import { createOrderRepository } from './order-repository';
 import { createOrderTimeline } from './order-timeline';
@@ -113,6 +115,11 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
       routes(routesApp: Express) {
         routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex), analytics: createOrderAnalytics(knex) }));
         routesApp.use('/api', deadLetterRoutes({ store: deadLetterStore, replayer, decoder: serde }));
+        routesApp.use(
+          '/api',
+          operationsRoutes({ registry: createRegistryClient({ baseUrl: config.SCHEMA_REGISTRY_URL }), admin, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }),
+        );
+        routesApp.use(consoleRoutes());
         routesApp.use(seed001OrderRoutes(repository));
         routesApp.use(seed000OrderRoutes(repository));
         routesApp.get('/docs/openapi.json', (_req, res) => {

@@ -1,18 +1,33 @@
 import type { Admin } from 'kafkajs';
 import type { Metrics } from '../metrics';
 
-/**
- * Sets the consumer-lag gauge of each partition of `topic`: records between the group's committed
- * offset (or the log start, before its first commit) and the end of the log.
- */
-export async function refreshConsumerLag({ admin, topic, groupId, metrics }: { admin: Admin; topic: string; groupId: string; metrics: Metrics }): Promise<void> {
+/** How far a consumer group is behind on one partition. */
+export interface PartitionLag {
+  partition: number;
+  /** The group's committed offset (the next record it will read); null before its first commit. */
+  committedOffset: string | null;
+  /** The end of the log (the offset the next record will get). */
+  endOffset: string;
+  /** Records between the committed offset (or the log start, before a first commit) and the end. */
+  lag: number;
+}
+
+/** The lag of `groupId` on every partition of `topic`, in partition order. */
+export async function consumerLag({ admin, topic, groupId }: { admin: Admin; topic: string; groupId: string }): Promise<PartitionLag[]> {
   const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedByPartition = new Map((committed[0]?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
-  for (const end of ends) {
-    const position = committedByPartition.get(end.partition) ?? -1n;
-    const lag = BigInt(end.high) - (position < 0n ? BigInt(end.low) : position);
-    metrics.consumerLag.set({ topic, partition: String(end.partition) }, Number(lag < 0n ? 0n : lag));
-  }
+  return ends
+    .map((end) => {
+      const position = committedByPartition.get(end.partition) ?? -1n;
+      const lag = BigInt(end.high) - (position < 0n ? BigInt(end.low) : position);
+      return { partition: end.partition, committedOffset: position < 0n ? null : String(position), endOffset: end.high, lag: Number(lag < 0n ? 0n : lag) };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}
+
+/** Sets the consumer-lag gauge of each partition of `topic` (see {@link consumerLag}). */
+export async function refreshConsumerLag({ admin, topic, groupId, metrics }: { admin: Admin; topic: string; groupId: string; metrics: Metrics }): Promise<void> {
+  for (const { partition, lag } of await consumerLag({ admin, topic, groupId })) metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
 }
 
 /**

@@ -1,4 +1,4 @@
-export { refreshConsumerLag, everyInterval } from './consumer-lag';
+export { consumerLag, refreshConsumerLag, everyInterval, type PartitionLag } from './consumer-lag';
 export { createDeadLetterPublisher, deadLetterHeaders, type DeadLetterPublisher } from './dead-letter-publisher';
 export { createIsolatingProcessor, HandBackBatch, type ApplyRecords, type IsolatingProcessor } from './isolating-processor';
 export { createIsolationPolicy, type IsolationPolicy, type IsolationVerdict } from './isolation-policy';

@@ -14,6 +14,7 @@ export {
   type OrderEventType,
 } from './event-types';
 export { subjectFor } from './subject';
+export { eventJson } from './event-json';
 export { parseWireHeader, frameWireRecord, MAGIC_BYTE, WIRE_HEADER_LENGTH, type WireHeader } from './wire-format';
 export { POISON_REASONS, poisonReasonOf, type PoisonReason } from './registry-errors';
 export { COMPATIBILITY_MODES, DEFAULT_COMPATIBILITY, promisedReadPairs, type CompatibilityMode, type ReadPair } from './compatibility';

@@ -131,6 +131,13 @@ export function createRegistryClient({ baseUrl, timeoutMs = 10_000 }: RegistryCl
       return request('POST', `/subjects/${subjectPath(subject)}/versions`, { schema });
     },
 
+    /** GET /config: the registry's global compatibility mode, when it names one. */
+    async globalCompatibility(): Promise<CompatibilityMode | undefined> {
+      const config = await request<{ compatibilityLevel?: string; compatibility?: string }>('GET', '/config');
+      const mode = config.compatibilityLevel ?? config.compatibility;
+      return isCompatibilityMode(mode) ? mode : undefined;
+    },
+
     /** PUT /config/{subject}. */
     async setCompatibility(subject: string, mode: CompatibilityMode): Promise<void> {
       await request('PUT', `/config/${subjectPath(subject)}`, { compatibility: mode });

@@ -107,7 +107,8 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
     expect(business.headers['dlq-record-id']).to.equal(business.recordId);
     expect(business.value.decoded?.type).to.equal('OrderCreated');
     expect(business.value.decoded?.event.order?.orderId).to.equal('DLQ-BAD-TOTAL');
-    expect(business.value.decoded?.event.order?.totalAmount, 'money stays an exact string').to.equal(invalid.order.totalAmount.toFixed(2));
+    expect(business.value.decoded?.event.order?.totalAmount, 'money stays an exact string at its scale').to.equal(invalid.order.totalAmount.toFixed(2));
+    expect((business.value.decoded?.event.order as { items?: Array<{ price: string }> } | undefined)?.items?.map((item) => item.price)).to.deep.equal(['5.00', '0.25']);
     expect(business.replay).to.equal(null);
 
     const all = await list();

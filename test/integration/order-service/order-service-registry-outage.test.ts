@@ -68,6 +68,12 @@ describe('order service with the schema registry unreachable (a TCP proxy in fro
     expect(down.status).to.equal(503);
     expect(down.body.data.registry).to.match(/^down: /);
     expect(down.body.data).to.include({ kafka: 'up', database: 'up' });
+    // The console's schema listing says the registry is unavailable: a 503, not a 500.
+    const schemasResponse = await fetch(`http://127.0.0.1:${service?.port}/api/schemas`);
+    const schemas = { status: schemasResponse.status, body: (await schemasResponse.json()) as { code: string }, headers: schemasResponse.headers };
+    contract.expectMatchesOpenApi('get', '/api/schemas', schemas);
+    expect(schemas.status).to.equal(503);
+    expect(schemas.body.code).to.equal('DEPENDENCY_UNAVAILABLE');
 
     // The service has decoded nothing yet, so it has no writer schema cached: every record needs the registry.
     const orders = 20;

@@ -437,8 +437,34 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect((await fetch(`${base}/docs/`)).status).to.equal(200);
     });
 
-    it('has checked every response the OpenAPI document declares (the /ready 503 in the registry outage test, the dead-letter API in its own file)', () => {
-      expect(contract.coverage().unchecked.filter((response) => !response.includes(' /api/dlq'))).to.deep.equal(['GET /ready 503']);
+    it('lists the schema subjects of its topic with versions and compatibility, and the consumer lag of each partition', async () => {
+      const schemas = await get('/api/schemas');
+      expect(schemas.status).to.equal(200);
+      const subjects = (schemas.body.data as { subjects: Array<{ subject: string; eventType: string; compatibility: string | null; versions: Array<{ version: number; id: number }> }> }).subjects;
+      expect(subjects.map((subject) => subject.eventType)).to.deep.equal(['OrderCreated', 'OrderStatusUpdated']);
+      for (const subject of subjects) {
+        expect(subject.subject).to.equal(`${config.ORDER_EVENTS_TOPIC}-io.orderflow.events.${subject.eventType}`);
+        expect(subject.versions.length, subject.subject).to.be.greaterThan(0);
+        expect(subject.versions.every((version) => Number.isInteger(version.id))).to.equal(true);
+        expect(subject.compatibility).to.be.a('string');
+      }
+
+      await waitFor(async () => ((await get('/api/consumer-lag')).body.data as { total: number }).total === 0, { what: 'no lag once everything is applied' });
+      const lag = (await get('/api/consumer-lag')).body.data as { groupId: string; partitions: Array<{ partition: number; committedOffset: string | null; endOffset: string; lag: number }> };
+      expect(lag.groupId).to.equal(config.CONSUMER_GROUP_ID);
+      expect(lag.partitions.map((partition) => partition.partition)).to.deep.equal([0, 1, 2]);
+      const ends = await producer.kafka.admin();
+      await ends.connect();
+      try {
+        const offsets = await ends.fetchTopicOffsets(config.ORDER_EVENTS_TOPIC);
+        for (const partition of lag.partitions) expect(partition.endOffset).to.equal(offsets.find((offset) => offset.partition === partition.partition)?.high);
+      } finally {
+        await ends.disconnect();
+      }
+    });
+
+    it('has checked every response the OpenAPI document declares (503s in the outage tests, the dead-letter API in its own file)', () => {
+      expect(contract.coverage().unchecked.filter((response) => !response.includes(' /api/dlq'))).to.deep.equal(['GET /api/schemas 503', 'GET /api/consumer-lag 503', 'GET /ready 503']);
     });
   });
 });

@@ -80,16 +80,18 @@ describe('order service: the Postman collection, run with newman', function () {
     const failures = summary.run.failures.map((failure) => `${failure.source?.name ?? '?'}: ${failure.error.message}`);
     expect(failures).to.deep.equal([]);
     expect(contractFailures).to.deep.equal([]);
-    expect(summary.run.stats.requests.total).to.equal(33);
+    expect(summary.run.stats.requests.total).to.equal(35);
     expect(summary.run.stats.assertions.failed).to.equal(0);
     expect(summary.run.stats.assertions.total).to.be.greaterThan(60);
-    // Every 200/400/404 the document declares, through the collection; /ready's 503 needs an outage,
+    // Every 200/400/404 the document declares, through the collection; the 503s need an outage,
     // and a dead letter to inspect or replay needs a refused record (dead-letter-api.test.ts has them).
     expect(contract.coverage().unchecked).to.deep.equal([
       'GET /api/dlq/{recordId} 200',
       'POST /api/dlq/{recordId}/replay 200',
       'POST /api/dlq/{recordId}/replay 409',
       'POST /api/dlq/{recordId}/replay 503',
+      'GET /api/schemas 503',
+      'GET /api/consumer-lag 503',
       'GET /ready 503',
     ]);
   });

@@ -1,0 +1,58 @@
+import type { Admin } from 'kafkajs';
+import { Router } from 'express';
+import { AppError, toAppError } from '../errors';
+import { consumerLag } from '../lib/consumer';
+import { success } from '../lib/http';
+import { EVENT_SCHEMAS } from '../generated';
+import { EVENT_TYPES, subjectFor, type RegistryClient } from '../lib/registry';
+
+export interface OperationsRoutesDeps {
+  registry: RegistryClient;
+  admin: Admin;
+  /** The topic the order service consumes; its event subjects are the ones listed. */
+  topic: string;
+  groupId: string;
+}
+
+/** A dependency's failure as an answer: one that is down or erring is a 503, never a 500. */
+function unavailable(dependency: string, error: unknown): AppError {
+  const failure = toAppError(error);
+  return failure.retriable ? failure : new AppError('DEPENDENCY_UNAVAILABLE', `${dependency} could not answer: ${failure.message}`, { cause: error });
+}
+
+/**
+ * What an operator watches besides the orders: the schema subjects of the consumed topic, with
+ * their versions and compatibility modes, as the registry holds them; and the consumer group's lag
+ * on each partition.
+ */
+export function operationsRoutes({ registry, admin, topic, groupId }: OperationsRoutesDeps): Router {
+  const router = Router();
+
+  router.get('/schemas', async (_req, res) => {
+    const listing = await (async () => {
+      const globalCompatibility = (await registry.globalCompatibility()) ?? null;
+      const subjects = await Promise.all(
+        EVENT_TYPES.map(async (eventType) => {
+          const subject = subjectFor(topic, EVENT_SCHEMAS[eventType].fullName);
+          const numbers = (await registry.versions(subject)) ?? [];
+          const versions = await Promise.all(numbers.map(async (version) => ({ version, id: (await registry.version(subject, version))?.id ?? null })));
+          return { subject, eventType, compatibility: (await registry.compatibility(subject)) ?? globalCompatibility, versions };
+        }),
+      );
+      return { registryUrl: registry.baseUrl, globalCompatibility, subjects };
+    })().catch((error: unknown) => {
+      throw unavailable('the schema registry', error);
+    });
+    res.json(success(`${listing.subjects.length} subjects of ${topic}`, listing));
+  });
+
+  router.get('/consumer-lag', async (_req, res) => {
+    const partitions = await consumerLag({ admin, topic, groupId }).catch((error: unknown) => {
+      throw unavailable('Kafka', error);
+    });
+    const total = partitions.reduce((sum, partition) => sum + partition.lag, 0);
+    res.json(success(`${total} events not yet consumed by ${groupId}`, { topic, groupId, total, partitions }));
+  });
+
+  return router;
+}
