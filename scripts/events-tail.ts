@@ -12,10 +12,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { logLevel, type Admin, type Consumer, type EachMessagePayload, type IHeaders } from 'kafkajs';
+import { logLevel, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { ConfigError, loadConfig } from '../src/config';
 import { AppError, toAppError } from '../src/errors';
-import { createKafkaClient } from '../src/lib/kafka';
+import { createKafkaClient, headersAsText } from '../src/lib/kafka';
 import { createOrderEventSerde, eventJson, poisonReasonOf } from '../src/lib/registry';
 
 interface Options {
@@ -58,17 +58,6 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
-
-/** Kafka headers as text; a header repeated on the record stays a list. */
-function headersJson(headers: IHeaders | undefined): Record<string, string | string[]> {
-  const text = (value: Buffer | string) => (Buffer.isBuffer(value) ? value.toString('utf8') : value);
-  const result: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    result[name] = Array.isArray(value) ? value.map(text) : text(value);
-  }
-  return result;
-}
 
 /** What an undecodable record prints instead of its event. */
 function errorJson(error: AppError): { code: string; reason: string | null; message: string } {
@@ -188,7 +177,7 @@ async function main(argv: string[]): Promise<number> {
       partition,
       offset: message.offset,
       key: message.key === null ? null : message.key.toString('utf8'),
-      headers: headersJson(message.headers),
+      headers: headersAsText(message.headers),
     };
     let line: Record<string, unknown>;
     try {

@@ -1,48 +1,78 @@
-import type { IHeaders, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { createIdempotentSender } from '../lib/kafka';
+import { createIdempotentSender, isRecordRefused, kafkaError, restoreHeaders } from '../lib/kafka';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
 
 /** How long Kafka may take to acknowledge a replayed record. */
 const REPLAY_TIMEOUT_MS = 10_000;
+/** A claim older than this whose acknowledgement was never recorded may be taken again (well past a send's own timeout and retries). */
+const STALE_CLAIM_SECONDS = 120;
 /** The header a replayed record carries: the dead letter it came from. */
 export const REPLAY_OF_HEADER = 'orderflow-replay-of';
 
-/** The record as its producer sent it: the headers without the dlq-* ones the dead-letter publisher added. */
-function originalHeaders(deadLetter: DeadLetter): IHeaders {
-  const headers: IHeaders = {};
-  for (const [name, value] of Object.entries(deadLetter.headers)) if (!name.startsWith('dlq-')) headers[name] = value;
-  return { ...headers, [REPLAY_OF_HEADER]: deadLetter.recordId };
+/** What a replay sends: the record as its producer sent it (the dlq-* headers the dead-letter publisher added left out), plus where it comes from. */
+function replayedRecord(deadLetter: DeadLetter) {
+  const headers = restoreHeaders(deadLetter.storedHeaders.filter(([name]) => !name.startsWith('dlq-') && name !== REPLAY_OF_HEADER));
+  return { key: deadLetter.key, value: deadLetter.value, headers: { ...headers, [REPLAY_OF_HEADER]: deadLetter.recordId } };
+}
+
+/** Why a dead letter cannot go back to `sourceTopic`, if it cannot. */
+function notReplayable(deadLetter: DeadLetter, sourceTopic: string): AppError | undefined {
+  if (deadLetter.source?.topic !== sourceTopic) {
+    const from = deadLetter.source ? `topic '${deadLetter.source.topic}'` : 'no known topic (it has no dlq-source headers)';
+    return new AppError('CONFLICT', `dead letter '${deadLetter.recordId}' comes from ${from}; this service replays only to '${sourceTopic}'`);
+  }
+  if (deadLetter.value === null) return new AppError('CONFLICT', `dead letter '${deadLetter.recordId}' has no value to replay (it was dead-lettered without one)`);
+  return undefined;
+}
+
+/** A failed send as an answer: a record Kafka refuses is a conflict; anything else means Kafka is not available now. */
+function sendFailure(error: unknown): AppError {
+  if (isRecordRefused(error)) return new AppError('CONFLICT', `Kafka refuses the record: ${error instanceof Error ? error.message : String(error)}`);
+  const failure = kafkaError(error);
+  return failure.retriable ? failure : new AppError('DEPENDENCY_UNAVAILABLE', `Kafka did not take the record: ${failure.message}`, { cause: error });
 }
 
 /**
- * Replays dead letters of `sourceTopic` (the topic this service consumes): the original record
- * (key, value, its own headers) goes back to that topic, once per dead letter, and the index
- * records who replayed it, when, and where it landed. A replayed record the consumer still
- * refuses becomes a new dead letter; one already applied meanwhile is dropped by its event id.
+ * Replays dead letters of `sourceTopic` (the topic this service consumes), once each: the index
+ * row is claimed first (one replay at a time), the original record (key, value, its own headers)
+ * goes back to that topic, and then where it landed is recorded. A send that fails gives the claim
+ * up, so the record can be replayed again; a repeat that did reach Kafka changes nothing
+ * downstream, where the event id is known. A replayed record the consumer still refuses becomes a
+ * new dead letter.
  */
 export function createDeadLetterReplayer({ kafka, sourceTopic, store, logger }: { kafka: Kafka; sourceTopic: string; store: DeadLetterStore; logger: Logger }) {
   const sender = createIdempotentSender({ kafka, timeoutMs: REPLAY_TIMEOUT_MS });
   const log = logger.child({ component: 'dead-letter-replay' });
 
-  async function publish(deadLetter: DeadLetter): Promise<{ partition: number; offset: string }> {
-    if (deadLetter.source?.topic !== sourceTopic) {
-      const from = deadLetter.source ? `topic '${deadLetter.source.topic}'` : 'no known topic (it has no dlq-source headers)';
-      throw new AppError('CONFLICT', `dead letter '${deadLetter.recordId}' comes from ${from}; this service replays only to '${sourceTopic}'`);
-    }
-    if (deadLetter.value === null) throw new AppError('CONFLICT', `dead letter '${deadLetter.recordId}' has no value to replay (${deadLetter.headers['dlq-value-omitted'] ?? 'it was sent without one'})`);
-    const [metadata] = await sender.send([{ topic: sourceTopic, messages: [{ key: deadLetter.key, value: deadLetter.value, headers: originalHeaders(deadLetter) }] }]);
-    if (!metadata?.baseOffset) throw new AppError('INTERNAL', 'Kafka acknowledged the replay without saying where it put it');
-    return { partition: metadata.partition, offset: metadata.baseOffset };
-  }
-
   return {
-    /** Replays `recordId` once on behalf of `operator`; resolves with the dead letter as now recorded. */
+    /** Replays `recordId` once on behalf of `operator`; resolves with the dead letter and where its replay landed. */
     async replay(recordId: string, operator: string): Promise<DeadLetter> {
-      const replayed = await store.replayOnce(recordId, operator, publish);
-      log.info({ recordId, operator, eventId: replayed.eventId, partition: replayed.replay?.partition, offset: replayed.replay?.offset }, 'dead letter replayed');
-      return replayed;
+      const claimed = await store.claimReplay(recordId, operator, STALE_CLAIM_SECONDS);
+      const claim = claimed.replay!;
+      let position: { partition: number; offset: string };
+      try {
+        const refusal = notReplayable(claimed, sourceTopic);
+        if (refusal) throw refusal;
+        const [metadata] = await sender.send([{ topic: sourceTopic, messages: [replayedRecord(claimed)] }]).catch((error: unknown) => {
+          throw sendFailure(error);
+        });
+        if (metadata?.baseOffset === undefined) throw new AppError('DEPENDENCY_UNAVAILABLE', 'Kafka acknowledged the replay without saying where it put it');
+        position = { partition: metadata.partition, offset: metadata.baseOffset };
+      } catch (error) {
+        await store.releaseReplay(recordId, claim).catch((release: unknown) => log.warn({ err: release, recordId }, 'could not give up the replay claim; it expires by itself'));
+        throw error;
+      }
+      log.info({ recordId, operator, eventId: claimed.eventId, ...position }, 'dead letter replayed');
+      try {
+        return await store.recordReplay(recordId, position);
+      } catch (error) {
+        // Kafka has the record: the answer says so. The claim stays, so no second replay follows
+        // until it expires; the consumer would drop that repeat by its event id anyway.
+        log.warn({ err: error, recordId, ...position }, 'replayed, but could not record where the record landed');
+        return { ...claimed, replay: { ...claim, replayedAt: new Date().toISOString(), ...position } };
+      }
     },
     stop: () => sender.disconnect().catch(() => undefined),
   };

@@ -2,15 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AppError, toAppError } from '../errors';
 import { success } from '../lib/http';
+import { headersAsText, restoreHeaders } from '../lib/kafka';
 import { eventJson } from '../lib/registry';
-import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
+import { RECORD_ID_PATTERN, type DeadLetter, type DeadLetterStore } from './dead-letter-store';
 import type { DeadLetterReplayer } from './dead-letter-replay';
 import type { OrderEventDecoder } from './order-record-decoder';
 import { parse, positiveInt, query } from './query-params';
 
 const MAX_PAGE_SIZE = 100;
-/** Who replayed when the request names no operator. */
-const ANONYMOUS_OPERATOR = 'anonymous';
 
 const listSchema = z.object({
   page: positiveInt(1_000_000).default(1),
@@ -19,12 +18,13 @@ const listSchema = z.object({
 });
 
 /** A record id as the dlq-record-id header writes it (`<topic>/<partition>/<offset>`), URL-encoded in the path. */
-const recordIdSchema = z.object({ recordId: z.string().regex(/^[a-zA-Z0-9._-]{1,249}\/\d{1,10}\/\d{1,19}$/, 'must be a dead letter id: <topic>/<partition>/<offset>, URL-encoded') });
+const recordIdSchema = z.object({ recordId: z.string().regex(RECORD_ID_PATTERN, 'must be a dead letter id: <topic>/<partition>/<offset>, URL-encoded') });
 
-const replaySchema = z
-  .object({ operator: z.string().regex(/^[\p{L}\p{N} ._@-]{1,100}$/u, 'must be 1 to 100 letters, digits, spaces or . _ @ -').optional() })
-  .strict()
-  .optional();
+/**
+ * Who replays is required: it is recorded, and a JSON body cannot come from a plain cross-site
+ * form or a no-cors request, so another site cannot make an operator's browser replay.
+ */
+const replaySchema = z.object({ operator: z.string().regex(/^[\p{L}\p{N} ._@-]{1,100}$/u, 'must be 1 to 100 letters, digits, spaces or . _ @ -') }).strict();
 
 /** The value decoded with its writer's schema from the registry (money at its scale, instants as ISO), or why it could not be. */
 async function decodedValue(decoder: OrderEventDecoder, value: Buffer | null): Promise<{ decoded: unknown; decodeError: string | null }> {
@@ -39,10 +39,11 @@ async function decodedValue(decoder: OrderEventDecoder, value: Buffer | null): P
 
 /** The public view of a dead letter; `withBytes` adds the raw value (base64) for inspecting one. */
 async function deadLetterView(decoder: OrderEventDecoder, deadLetter: DeadLetter, withBytes: boolean) {
-  const { value, key, ...rest } = deadLetter;
+  const { value, key, storedHeaders, ...rest } = deadLetter;
   return {
     ...rest,
     key: key === null ? null : key.toString('utf8'),
+    headers: headersAsText(restoreHeaders(storedHeaders)),
     value: {
       bytes: value?.length ?? 0,
       ...(await decodedValue(decoder, value)),
@@ -71,8 +72,8 @@ export function deadLetterRoutes({ store, replayer, decoder }: { store: DeadLett
 
   router.post('/dlq/:recordId/replay', async (req, res) => {
     const { recordId } = parse(recordIdSchema, req.params);
-    const body = parse(replaySchema, req.body);
-    const replayed = await replayer.replay(recordId, body?.operator ?? ANONYMOUS_OPERATOR);
+    const { operator } = parse(replaySchema, req.body ?? {});
+    const replayed = await replayer.replay(recordId, operator);
     res.json(success(`dead letter ${recordId} replayed to ${replayed.source?.topic ?? '?'} (partition ${replayed.replay?.partition}, offset ${replayed.replay?.offset})`, await deadLetterView(decoder, replayed, false)));
   });
 

@@ -1,12 +1,23 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { AppError } from '../errors';
 import { withDatabaseErrors, type Knex } from '../lib/db';
+import { headersAsText, storeHeaders, type StoredHeader } from '../lib/kafka';
 
 /** Where a record sits in Kafka. */
 export interface RecordPosition {
   topic: string;
   partition: number;
   offset: string;
+}
+
+/** A replay: claimed by someone at a time, then (once Kafka acknowledged it) where it landed. */
+export interface Replay {
+  replayedBy: string;
+  startedAt: string;
+  /** Null while the replay is in progress (or was interrupted before Kafka's acknowledgement was recorded). */
+  replayedAt: string | null;
+  partition: number | null;
+  offset: string | null;
 }
 
 /** A dead letter as the index holds it. */
@@ -25,9 +36,9 @@ export interface DeadLetter {
   eventId: string | null;
   key: Buffer | null;
   value: Buffer | null;
-  /** Every header, dlq-* included, as text. */
-  headers: Record<string, string>;
-  replay: { replayedAt: string; replayedBy: string; partition: number; offset: string } | null;
+  /** The record's headers as it carried them (bytes, repeats and order kept). */
+  storedHeaders: StoredHeader[];
+  replay: Replay | null;
 }
 
 export interface DeadLetterPage {
@@ -50,53 +61,58 @@ interface DeadLetterRow {
   event_id: string | null;
   message_key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, string>;
+  headers: StoredHeader[];
   dead_lettered_at: Date;
-  replayed_at: Date | null;
+  replay_started_at: Date | null;
   replayed_by: string | null;
+  replayed_at: Date | null;
   replay_partition: number | null;
   replay_offset: string | null;
 }
 
+type IndexRow = Omit<DeadLetterRow, 'replay_started_at' | 'replayed_by' | 'replayed_at' | 'replay_partition' | 'replay_offset'>;
+
 const TABLE = 'dead_letters';
 
-/** Header values as text (the dlq-* headers are text; a binary header of another producer is kept as its UTF-8 reading). */
-export function headersAsText(headers: IHeaders | undefined): Record<string, string> {
-  const text: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const values = Array.isArray(value) ? value : [value];
-    text[name] = values.map((one) => (Buffer.isBuffer(one) ? one.toString('utf8') : String(one))).join(',');
-  }
-  return text;
+/** A dead letter's id as the dlq-record-id header writes it, and as the API takes it. */
+export const RECORD_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}\/\d{1,10}\/\d{1,19}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TOPIC_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/**
+ * A header's text as a database text column can hold it. A dead letter's headers come from
+ * whoever produced the refused record: PostgreSQL text takes no NUL character.
+ */
+function columnText(value: string | string[] | undefined, pattern?: RegExp): string | null {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return null;
+  const text = first.replaceAll('\u0000', '');
+  return pattern === undefined || pattern.test(text) ? text : null;
 }
 
-function wholeNumber(text: string | undefined): number | null {
-  return text !== undefined && /^\d{1,10}$/.test(text) ? Number(text) : null;
-}
-
-/** The index row of a record read from the dead-letter topic. */
-export function deadLetterRowOf(dlqTopic: string, dlqPartition: number, message: KafkaMessage): Omit<DeadLetterRow, 'replayed_at' | 'replayed_by' | 'replay_partition' | 'replay_offset'> {
+/** The index row of a record read from the dead-letter topic; headers that do not hold what they should are left out. */
+export function deadLetterRowOf(dlqTopic: string, dlqPartition: number, message: KafkaMessage): IndexRow {
   const headers = headersAsText(message.headers);
-  const sourcePartition = wholeNumber(headers['dlq-source-partition']);
-  const sourceOffset = headers['dlq-source-offset'];
-  const hasSource = headers['dlq-source-topic'] !== undefined && sourcePartition !== null && sourceOffset !== undefined && /^\d{1,19}$/.test(sourceOffset);
+  const sourceTopic = columnText(headers['dlq-source-topic'], TOPIC_PATTERN);
+  const sourcePartition = columnText(headers['dlq-source-partition'], /^\d{1,10}$/);
+  const sourceOffset = columnText(headers['dlq-source-offset'], /^\d{1,19}$/);
+  const hasSource = sourceTopic !== null && sourcePartition !== null && sourceOffset !== null;
   return {
-    record_id: headers['dlq-record-id'] ?? `${dlqTopic}/${dlqPartition}/${message.offset}`,
+    record_id: columnText(headers['dlq-record-id'], RECORD_ID_PATTERN) ?? `${dlqTopic}/${dlqPartition}/${message.offset}`,
     dlq_topic: dlqTopic,
     dlq_partition: dlqPartition,
     dlq_offset: message.offset,
-    source_topic: hasSource ? headers['dlq-source-topic']! : null,
-    source_partition: hasSource ? sourcePartition : null,
+    source_topic: hasSource ? sourceTopic : null,
+    source_partition: hasSource ? Number(sourcePartition) : null,
     source_offset: hasSource ? sourceOffset : null,
-    error_code: headers['dlq-error-code'] ?? null,
-    error_kind: headers['dlq-error-kind'] ?? null,
-    error_message: headers['dlq-error-message'] ?? null,
-    event_type: headers['dlq-event-type'] ?? null,
-    event_id: headers['dlq-event-id'] ?? null,
+    error_code: columnText(headers['dlq-error-code']),
+    error_kind: columnText(headers['dlq-error-kind']),
+    error_message: columnText(headers['dlq-error-message']),
+    event_type: columnText(headers['dlq-event-type']),
+    event_id: columnText(headers['dlq-event-id'], UUID_PATTERN),
     message_key: message.key ?? null,
     value: message.value ?? null,
-    headers,
+    headers: storeHeaders(message.headers),
     dead_lettered_at: new Date(Number(message.timestamp)),
   };
 }
@@ -114,19 +130,30 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
     eventId: row.event_id,
     key: row.message_key,
     value: row.value,
-    headers: row.headers,
+    storedHeaders: row.headers,
     replay:
-      row.replayed_at !== null && row.replayed_by !== null && row.replay_partition !== null && row.replay_offset !== null
-        ? { replayedAt: row.replayed_at.toISOString(), replayedBy: row.replayed_by, partition: row.replay_partition, offset: String(row.replay_offset) }
+      row.replay_started_at !== null && row.replayed_by !== null
+        ? {
+            replayedBy: row.replayed_by,
+            startedAt: row.replay_started_at.toISOString(),
+            replayedAt: row.replayed_at?.toISOString() ?? null,
+            partition: row.replay_partition,
+            offset: row.replay_offset === null ? null : String(row.replay_offset),
+          }
         : null,
   };
 }
 
 /** What the dead-letter APIs read and write. */
 export function createDeadLetterStore(knex: Knex) {
+  async function find(recordId: string): Promise<DeadLetter | undefined> {
+    const row = (await knex(TABLE).where({ record_id: recordId }).first()) as DeadLetterRow | undefined;
+    return row ? toDeadLetter(row) : undefined;
+  }
+
   return withDatabaseErrors({
     /** Adds dead letters read from the topic; a copy of one already indexed (same record id) changes nothing. Resolves with how many were new. */
-    async index(rows: Array<ReturnType<typeof deadLetterRowOf>>): Promise<number> {
+    async index(rows: IndexRow[]): Promise<number> {
       if (rows.length === 0) return 0;
       const inserted = (await knex(TABLE)
         .insert(rows.map((row) => ({ ...row, headers: JSON.stringify(row.headers) })))
@@ -139,8 +166,8 @@ export function createDeadLetterStore(knex: Knex) {
     /** A page of dead letters, newest first, optionally only those replayed or not. */
     async list({ page, pageSize, replayed }: { page: number; pageSize: number; replayed?: boolean }): Promise<DeadLetterPage> {
       const base = knex(TABLE).modify((query) => {
-        if (replayed === true) void query.whereNotNull('replayed_at');
-        if (replayed === false) void query.whereNull('replayed_at');
+        if (replayed === true) void query.whereNotNull('replay_started_at');
+        if (replayed === false) void query.whereNull('replay_started_at');
       });
       const [countRow] = (await base.clone().count<Array<{ count: string }>>({ count: '*' })) as Array<{ count: string }>;
       const rows = (await base
@@ -155,31 +182,49 @@ export function createDeadLetterStore(knex: Knex) {
       return { deadLetters: rows.map(toDeadLetter), total: Number(countRow?.count ?? 0) };
     },
 
-    async find(recordId: string): Promise<DeadLetter | undefined> {
-      const row = (await knex(TABLE).where({ record_id: recordId }).first()) as DeadLetterRow | undefined;
-      return row ? toDeadLetter(row) : undefined;
-    },
+    find,
 
     /**
-     * Replays `recordId` once: under the row's lock, `publish` sends it (resolving where Kafka put
-     * it), and the replay is recorded in the same transaction. A record already replayed is a
-     * CONFLICT naming when and by whom; when `publish` fails, nothing is recorded.
+     * Claims `recordId` for a replay by `replayedBy`: only one replay at a time, and once. A claim
+     * older than `staleAfterSeconds` that never recorded Kafka's acknowledgement (its process died,
+     * or the database went away meanwhile) may be claimed again. NOT_FOUND for no such dead letter;
+     * CONFLICT naming who and when for one replayed or being replayed.
      */
-    async replayOnce(recordId: string, replayedBy: string, publish: (deadLetter: DeadLetter) => Promise<{ partition: number; offset: string }>): Promise<DeadLetter> {
-      return knex.transaction(async (trx) => {
-        const row = (await trx(TABLE).where({ record_id: recordId }).forUpdate().first()) as DeadLetterRow | undefined;
-        if (!row) throw new AppError('NOT_FOUND', `no dead letter '${recordId}'`);
-        const deadLetter = toDeadLetter(row);
-        if (deadLetter.replay) {
-          throw new AppError('CONFLICT', `dead letter '${recordId}' was already replayed, by ${deadLetter.replay.replayedBy} at ${deadLetter.replay.replayedAt}`);
-        }
-        const position = await publish(deadLetter);
-        const [updated] = (await trx(TABLE)
-          .where({ record_id: recordId })
-          .update({ replayed_at: trx.fn.now(), replayed_by: replayedBy, replay_partition: position.partition, replay_offset: position.offset })
-          .returning('*')) as DeadLetterRow[];
-        return toDeadLetter(updated!);
-      });
+    async claimReplay(recordId: string, replayedBy: string, staleAfterSeconds: number): Promise<DeadLetter> {
+      const [claimed] = (await knex(TABLE)
+        .where({ record_id: recordId })
+        .andWhere((query) => {
+          void query.whereNull('replay_started_at').orWhere((stale) => {
+            void stale.whereNull('replayed_at').andWhere('replay_started_at', '<', knex.raw('now() - make_interval(secs => ?)', [staleAfterSeconds]));
+          });
+        })
+        .update({ replay_started_at: knex.fn.now(), replayed_by: replayedBy })
+        .returning('*')) as DeadLetterRow[];
+      if (claimed) return toDeadLetter(claimed);
+      const existing = await find(recordId);
+      if (!existing?.replay) throw new AppError('NOT_FOUND', `no dead letter '${recordId}'`);
+      const { replayedBy: by, startedAt, replayedAt } = existing.replay;
+      throw new AppError('CONFLICT', replayedAt ? `dead letter '${recordId}' was already replayed, by ${by} at ${replayedAt}` : `dead letter '${recordId}' is being replayed, by ${by} since ${startedAt}`);
+    },
+
+    /** Gives up a claim whose record was not published, so it can be replayed again. */
+    async releaseReplay(recordId: string, claim: Replay): Promise<void> {
+      // This claim only (a stale one may have been taken over since): its start, to the millisecond a Date keeps.
+      await knex(TABLE)
+        .where({ record_id: recordId, replayed_by: claim.replayedBy })
+        .whereNull('replayed_at')
+        .andWhere(knex.raw("date_trunc('milliseconds', replay_started_at) = ?", [claim.startedAt]))
+        .update({ replay_started_at: null, replayed_by: null });
+    },
+
+    /** Records where Kafka put the replayed record. */
+    async recordReplay(recordId: string, position: { partition: number; offset: string }): Promise<DeadLetter> {
+      const [updated] = (await knex(TABLE)
+        .where({ record_id: recordId })
+        .update({ replayed_at: knex.fn.now(), replay_partition: position.partition, replay_offset: position.offset })
+        .returning('*')) as DeadLetterRow[];
+      if (!updated) throw new AppError('NOT_FOUND', `no dead letter '${recordId}'`);
+      return toDeadLetter(updated);
     },
   });
 }

@@ -191,19 +191,23 @@ export const OPENAPI_DOCUMENT = {
           'one applied meanwhile is dropped by its event id.',
         parameters: [recordIdParam],
         requestBody: {
-          required: false,
+          required: true,
           ...json({
             type: 'object',
             additionalProperties: false,
-            properties: { operator: { type: 'string', pattern: '^[\\p{L}\\p{N} ._@-]{1,100}$', description: 'Who replays it (recorded); "anonymous" when absent.', examples: ['alice'] } },
+            required: ['operator'],
+            properties: { operator: { type: 'string', pattern: '^[\\p{L}\\p{N} ._@-]{1,100}$', description: 'Who replays it (recorded).', examples: ['alice'] } },
           }),
         },
         responses: {
           '200': { description: 'Replayed: Kafka acknowledged the record.', ...json(envelope(ref('DeadLetter'))) },
-          '400': error('recordId or the body is not as documented.'),
+          '400': error('recordId or the body is not as documented (operator is required).'),
           '404': error('No such dead letter.'),
-          '409': error('Already replayed (the message says by whom and when), or it did not come from the topic this service consumes, or it has no value.'),
-          '503': error('Kafka did not acknowledge the record; nothing was recorded, so it can be replayed again.'),
+          '415': error('The body is not application/json.'),
+          '409': error(
+            'Already replayed or being replayed (the message says by whom and when), or it did not come from the topic this service consumes, or it has no value, or Kafka refuses the record.',
+          ),
+          '503': error('Kafka did not take the record; the replay is given up, so it can be replayed again (a repeat that did reach Kafka changes nothing: its event id is known).'),
         },
       },
     },
@@ -424,7 +428,11 @@ export const OPENAPI_DOCUMENT = {
           eventType: { type: ['string', 'null'] },
           eventId: { type: ['string', 'null'] },
           key: { type: ['string', 'null'], description: 'The record key as UTF-8 (the order id).' },
-          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          headers: {
+            type: 'object',
+            description: 'Every header as UTF-8 text; one the record carries more than once is a list.',
+            additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+          },
           value: {
             type: 'object',
             required: ['bytes', 'decoded', 'decodeError'],
@@ -441,11 +449,18 @@ export const OPENAPI_DOCUMENT = {
             },
           },
           replay: {
+            description: 'Null when never replayed. replayedAt, partition and offset are null while the replay is in progress.',
             oneOf: [
               {
                 type: 'object',
-                required: ['replayedAt', 'replayedBy', 'partition', 'offset'],
-                properties: { replayedAt: { type: 'string', format: 'date-time' }, replayedBy: { type: 'string' }, partition: { type: 'integer', minimum: 0 }, offset: { type: 'string', pattern: '^\\d+$' } },
+                required: ['replayedBy', 'startedAt', 'replayedAt', 'partition', 'offset'],
+                properties: {
+                  replayedBy: { type: 'string' },
+                  startedAt: { type: 'string', format: 'date-time' },
+                  replayedAt: { type: ['string', 'null'], format: 'date-time' },
+                  partition: { type: ['integer', 'null'], minimum: 0 },
+                  offset: { type: ['string', 'null'], pattern: '^\\d+$' },
+                },
               },
               { type: 'null' },
             ],

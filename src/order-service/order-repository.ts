@@ -172,7 +172,23 @@ function toBatchState(rows: readonly StateRow[]): BatchState {
   return { knownEventIds, orderStatuses, pending };
 }
 
+/**
+ * The write statement's parts share one snapshot, so none sees a row another part writes: that
+ * is only the same as running them in turn while they touch different rows. planBatch plans it so
+ * (status changes are of orders that existed before the batch; an update is parked or unparked,
+ * not both); a plan that breaks it would lose a change without an error, so it is refused.
+ */
+export function checkDisjointWrites(plan: BatchPlan): void {
+  const created = new Set(plan.newOrders.map(({ order }) => order.orderId));
+  const changedNew = [...plan.statusChanges.keys()].find((orderId) => created.has(orderId));
+  if (changedNew !== undefined) throw new Error(`the batch plan changes the status of order '${changedNew}', which it also creates`);
+  const unparked = new Set(plan.unparked);
+  const parkedAndUnparked = plan.parked.find((update) => unparked.has(update.eventId));
+  if (parkedAndUnparked) throw new Error(`the batch plan both parks and unparks event '${parkedAndUnparked.eventId}'`);
+}
+
 function writePlanValues(plan: BatchPlan): unknown[] {
+  checkDisjointWrites(plan);
   const orders = plan.newOrders;
   const items = orders.flatMap(({ order }) => order.items.map((item, index) => ({ orderId: order.orderId, line: index + 1, item })));
   const changes = [...plan.statusChanges.entries()];

@@ -39,11 +39,11 @@ interface TimelineRow {
 
 /**
  * An order's timeline: every event the order service applied or refused (refused ones for as
- * long as the dedup window keeps them), the status updates parked for it, and its records sent to
- * the dead-letter topic (found by key), in the order Kafka delivered them (partition offset), with
+ * long as the dedup window keeps them), the status updates parked for it, and its records of
+ * `consumedTopic` sent to the dead-letter topic (found by key), in the order Kafka delivered them (partition offset), with
  * topic, partition and offset.
  */
-export function createOrderTimeline(knex: Knex) {
+export function createOrderTimeline(knex: Knex, consumedTopic: string) {
   return withDatabaseErrors({
     /** The first {@link MAX_TIMELINE_EVENTS} events of `orderId`, oldest first (none for an order never seen), and whether more exist. */
     async eventsOf(orderId: string): Promise<{ events: TimelineEvent[]; truncated: boolean }> {
@@ -55,11 +55,11 @@ export function createOrderTimeline(knex: Knex) {
            FROM pending_status_updates WHERE order_id = ?
          UNION ALL
          SELECT event_id, event_type, NULL, 'dead-lettered', error_message, source_topic, source_partition, source_offset, dead_lettered_at, indexed_at
-           FROM dead_letters WHERE message_key = convert_to(?, 'UTF8') AND source_topic IS NOT NULL
+           FROM dead_letters WHERE message_key = convert_to(?, 'UTF8') AND source_topic = ?
          ORDER BY topic, partition, "offset"
          LIMIT ?`,
         // One more than listed tells whether more exist.
-        [orderId, orderId, orderId, MAX_TIMELINE_EVENTS + 1],
+        [orderId, orderId, orderId, consumedTopic, MAX_TIMELINE_EVENTS + 1],
       )) as { rows: TimelineRow[] };
       const events = rows.slice(0, MAX_TIMELINE_EVENTS).map((row) => ({
         eventId: row.event_id,

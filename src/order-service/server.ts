@@ -113,7 +113,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
       bodyLimit: config.HTTP_BODY_LIMIT,
       readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
       routes(routesApp: Express) {
-        routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex), analytics: createOrderAnalytics(knex) }));
+        routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex, config.ORDER_EVENTS_TOPIC), analytics: createOrderAnalytics(knex) }));
         routesApp.use('/api', deadLetterRoutes({ store: deadLetterStore, replayer, decoder: serde }));
         routesApp.use(
           '/api',

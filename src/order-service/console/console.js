@@ -7,8 +7,8 @@
 /** @typedef {{ orderId: string; customerId: string; status: string; totalAmount: string; currency: string; orderDate: string; updatedAt: string }} OrderSummary */
 /** @typedef {OrderSummary & { shippingCost: string; items: Array<{ itemId: string; quantity: number; price: string }> }} OrderDetails */
 /** @typedef {{ eventId: string | null; eventType: string | null; status: string | null; outcome: string; reason: string | null; topic: string; partition: number; offset: string; occurredAt: string; recordedAt: string }} TimelineEvent */
-/** @typedef {{ replayedAt: string; replayedBy: string; partition: number; offset: string }} Replay */
-/** @typedef {{ recordId: string; deadLetteredAt: string; errorCode: string | null; errorMessage: string | null; eventType: string | null; key: string | null; headers: Record<string, string>; value: { bytes: number; decoded: unknown; decodeError: string | null }; replay: Replay | null }} DeadLetter */
+/** @typedef {{ replayedBy: string; startedAt: string; replayedAt: string | null; partition: number | null; offset: string | null }} Replay */
+/** @typedef {{ recordId: string; deadLetteredAt: string; errorCode: string | null; errorMessage: string | null; eventType: string | null; key: string | null; headers: Record<string, string | string[]>; value: { bytes: number; decoded: unknown; decodeError: string | null }; replay: Replay | null }} DeadLetter */
 /** @typedef {{ subject: string; eventType: string; compatibility: string | null; versions: Array<{ version: number; id: number | null }> }} Subject */
 /** @typedef {{ partition: number; committedOffset: string | null; endOffset: string; lag: number }} PartitionLag */
 
@@ -84,15 +84,18 @@ document.addEventListener('alpine:init', () => {
     },
 
     /**
-     * Runs `work`, showing its failure instead of losing it.
+     * Runs `work`, showing its failure instead of losing it; resolves whether it succeeded.
      * @param {() => Promise<void>} work
+     * @returns {Promise<boolean>}
      */
     async attempt(work) {
       try {
         await work();
         this.failure = '';
+        return true;
       } catch (error) {
         this.failure = error instanceof Error ? error.message : String(error);
+        return false;
       }
     },
 
@@ -139,13 +142,11 @@ document.addEventListener('alpine:init', () => {
 
     /** @param {string} recordId */
     async replay(recordId) {
-      await this.attempt(async () => {
-        const operator = this.dlq.operator.trim();
-        /** @type {DeadLetter} */
-        const replayed = await api(`../api/dlq/${encodeURIComponent(recordId)}/replay`, { method: 'POST', body: JSON.stringify(operator ? { operator } : {}) });
-        this.dlq.inspected = replayed;
+      const replayed = await this.attempt(async () => {
+        this.dlq.inspected = await api(`../api/dlq/${encodeURIComponent(recordId)}/replay`, { method: 'POST', body: JSON.stringify({ operator: this.dlq.operator.trim() }) });
       });
-      await this.loadDeadLetters();
+      // Only after a replay: reloading after a refusal would clear the failure before anyone read it.
+      if (replayed) await this.loadDeadLetters();
     },
 
     async loadSchemas() {

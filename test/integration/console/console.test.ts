@@ -158,8 +158,41 @@ describe('operator console in headless Chromium (real Kafka, registry and Postgr
     // The page offers no second replay; the API refuses one all the same.
     expect(await page.getByTestId('replay').count()).to.equal(0);
     const recordId = (await page.getByTestId('dead-letter').locator('header').textContent())!.trim().replace('Dead letter ', '');
-    const again = await fetch(`http://127.0.0.1:${service.port}/api/dlq/${encodeURIComponent(recordId)}/replay`, { method: 'POST' });
+    const again = await fetch(`http://127.0.0.1:${service.port}/api/dlq/${encodeURIComponent(recordId)}/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operator: 'carol' }),
+    });
     expect(again.status).to.equal(409);
+  });
+
+  it('shows why a replay is refused, and keeps showing it', async () => {
+    const foreign = producer.kafka.producer();
+    await foreign.connect();
+    try {
+      const headers = { 'dlq-record-id': 'elsewhere/0/7', 'dlq-source-topic': 'elsewhere', 'dlq-source-partition': '0', 'dlq-source-offset': '7', 'dlq-error-code': 'NOT_CONFLUENT_AVRO' };
+      await foreign.send({ topic: config.DEAD_LETTER_TOPIC, messages: [{ key: 'CON-FOREIGN', value: Buffer.from('x'), headers }] });
+    } finally {
+      await foreign.disconnect();
+    }
+    await waitFor(
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).and(page.locator(':visible')).click();
+        return (await rowIds('dlq-table', 'dlq-row-')).includes('CON-FOREIGN');
+      },
+      { what: 'the foreign dead letter listed' },
+    );
+    await page.getByTestId('dlq-row-CON-FOREIGN').getByTestId('inspect').click();
+    await waitFor(async () => ((await page.getByTestId('dead-letter').textContent()) ?? '').includes('elsewhere/0/7'), { what: 'the foreign dead letter inspected' });
+    await page.getByTestId('operator').fill('alice');
+    await page.getByTestId('replay').click();
+    await waitFor(async () => page.getByTestId('failure').isVisible(), { what: 'the refusal shown' });
+    expect(await page.getByTestId('failure').textContent()).to.contain("this service replays only to '" + config.ORDER_EVENTS_TOPIC + "'");
+    expect(await page.getByTestId('replay').count(), 'still offered: nothing was replayed').to.equal(1);
+    // The browser logs the 409 it was answered as a failed load: that one is this test's doing.
+    const provoked = pageErrors.findIndex((error) => error.includes('status of 409'));
+    expect(provoked).to.be.greaterThan(-1);
+    pageErrors.splice(provoked, 1);
   });
 
   it('lists the schema subjects of the topic with their versions and compatibility modes from the registry', async () => {

@@ -24,9 +24,9 @@ interface DeadLetterView {
   eventType: string | null;
   eventId: string | null;
   key: string | null;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   value: { bytes: number; decoded: { type: string; schemaId: number; event: { eventId: string; order?: { orderId: string; totalAmount: string } } } | null; decodeError: string | null; base64?: string | null };
-  replay: { replayedAt: string; replayedBy: string; partition: number; offset: string } | null;
+  replay: { replayedBy: string; startedAt: string; replayedAt: string | null; partition: number | null; offset: string | null } | null;
 }
 
 interface Answer<Data> {
@@ -166,7 +166,7 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
     const replayed = await replay(deadLetter.recordId, { operator: 'alice' });
     expect(replayed.status).to.equal(200);
     expect(replayed.body.data.replay?.replayedBy).to.equal('alice');
-    expect(Date.parse(replayed.body.data.replay!.replayedAt)).to.be.closeTo(Date.now(), 60_000);
+    expect(Date.parse(replayed.body.data.replay!.replayedAt!)).to.be.closeTo(Date.now(), 60_000);
     expect(replayed.body.data.replay?.offset).to.match(/^\d+$/);
     await waitFor(async () => (await orderStatus('DLQ-FIXED-LATER')) === 'pending', { what: 'the replayed order applied' });
 
@@ -190,9 +190,9 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
 
   it('a replayed record the consumer still refuses becomes a new dead letter that names the one it replays', async () => {
     const business = await deadLetterOf('DLQ-BAD-TOTAL');
-    const replayed = await replay(business.recordId);
+    const replayed = await replay(business.recordId, { operator: 'carol' });
     expect(replayed.status).to.equal(200);
-    expect(replayed.body.data.replay?.replayedBy).to.equal('anonymous');
+    expect(replayed.body.data.replay?.replayedBy).to.equal('carol');
     const next = await deadLetterOf('DLQ-BAD-TOTAL', business.recordId);
     expect(next.headers[REPLAY_OF_HEADER]).to.equal(business.recordId);
     expect(next.eventId).to.equal(business.eventId);
@@ -202,7 +202,7 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
   it('answers one of two simultaneous replays with 200 and the other with 409: the record goes back once', async () => {
     await producer.sendRaw('DLQ-RACE', Buffer.from('not avro either'));
     const deadLetter = await deadLetterOf('DLQ-RACE');
-    const statuses = (await Promise.all([replay(deadLetter.recordId), replay(deadLetter.recordId)])).map((answer) => answer.status).sort();
+    const statuses = (await Promise.all([replay(deadLetter.recordId, { operator: 'alice' }), replay(deadLetter.recordId, { operator: 'bob' })])).map((answer) => answer.status).sort();
     expect(statuses).to.deep.equal([200, 409]);
   });
 
@@ -224,22 +224,88 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
     expect(copies.map((one) => one.recordId)).to.deep.equal(['elsewhere/0/7']);
 
     for (const recordId of ['elsewhere/0/7', bare.recordId]) {
-      const refused = await replay(recordId);
+      const refused = await replay(recordId, { operator: 'alice' });
       expect(refused.status, recordId).to.equal(409);
       expect(refused.body.message).to.contain(config.ORDER_EVENTS_TOPIC);
       expect((await inspect(recordId)).body.data.replay, recordId).to.equal(null);
     }
   });
 
-  it('refuses a replay body with an unknown field or a bad operator with 400, and an unknown dead letter with 404', async () => {
+  it('refuses a replay without a JSON body naming the operator, with an unknown field or a bad operator with 400, and an unknown dead letter with 404', async () => {
     const deadLetter = await deadLetterOf('DLQ-NOT-AVRO');
+    const withoutBody = await replay(deadLetter.recordId);
+    expect(withoutBody.status).to.equal(400);
+    expect(withoutBody.body.message).to.contain('operator');
+    expect((await replay(deadLetter.recordId, {})).status).to.equal(400);
+    // A cross-site form can post text/plain only: refused before anything is replayed.
+    const plainPath = `/api/dlq/${encodeURIComponent(deadLetter.recordId)}/replay`;
+    const plain = await fetch(`${base}${plainPath}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'operator=mallory' });
+    contract.expectMatchesOpenApi('post', plainPath, { status: plain.status, body: await plain.json(), headers: plain.headers });
+    expect(plain.status).to.equal(415);
     const unknownField = await replay(deadLetter.recordId, { operator: 'alice', force: true });
     expect(unknownField.status).to.equal(400);
     const badOperator = await replay(deadLetter.recordId, { operator: '' });
     expect(badOperator.status).to.equal(400);
     expect(badOperator.body.message).to.contain('operator');
-    expect((await replay(`${config.ORDER_EVENTS_TOPIC}/0/999999`)).status).to.equal(404);
+    expect((await replay(`${config.ORDER_EVENTS_TOPIC}/0/999999`, { operator: 'alice' })).status).to.equal(404);
     expect((await inspect(deadLetter.recordId)).body.data.replay).to.equal(null);
+  });
+
+  it('keeps a record\'s headers exactly (a NUL byte, a repeated name) and sends them back on replay', async () => {
+    const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'dead-letter-headers-test' });
+    const raw = kafka.producer();
+    await raw.connect();
+    try {
+      await raw.send({ topic: config.ORDER_EVENTS_TOPIC, messages: [{ key: 'DLQ-HEADERS', value: Buffer.from('not avro'), headers: { trace: Buffer.from([0x61, 0x00, 0x62]), tag: ['x', 'y'] } }] });
+    } finally {
+      await raw.disconnect();
+    }
+    const deadLetter = await deadLetterOf('DLQ-HEADERS');
+    expect(deadLetter.headers).to.include({ trace: 'a\u0000b' });
+    expect(deadLetter.headers.tag).to.deep.equal(['x', 'y']);
+    expect((await replay(deadLetter.recordId, { operator: 'alice' })).status).to.equal(200);
+    // Still not Avro: refused again, and the new dead letter shows what the replay sent.
+    const again = await deadLetterOf('DLQ-HEADERS', deadLetter.recordId);
+    expect(again.headers).to.include({ trace: 'a\u0000b', [REPLAY_OF_HEADER]: deadLetter.recordId });
+    expect(again.headers.tag).to.deep.equal(['x', 'y']);
+  });
+
+  it('answers 409 and gives the replay up when Kafka refuses the record itself (larger than the topic now accepts)', async () => {
+    await producer.sendRaw('DLQ-TOO-LARGE', Buffer.alloc(4_000, 0x41));
+    const deadLetter = await deadLetterOf('DLQ-TOO-LARGE');
+    const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'dead-letter-too-large-test' });
+    const admin = kafka.admin();
+    await admin.connect();
+    const setLimit = (bytes: string) => admin.alterConfigs({ validateOnly: false, resources: [{ type: 2 /* TOPIC */, name: config.ORDER_EVENTS_TOPIC, configEntries: [{ name: 'max.message.bytes', value: bytes }] }] });
+    try {
+      await setLimit('1024');
+      const refused = await replay(deadLetter.recordId, { operator: 'alice' });
+      expect(refused.status).to.equal(409);
+      expect(refused.body.message).to.contain('Kafka refuses the record');
+      expect((await inspect(deadLetter.recordId)).body.data.replay, 'the claim is given up').to.equal(null);
+    } finally {
+      await setLimit('1048588');
+      await admin.disconnect();
+    }
+    expect((await replay(deadLetter.recordId, { operator: 'alice' })).status, 'replayable once the topic takes it').to.equal(200);
+  });
+
+  it('when Kafka took the record but its position could not be recorded, answers 200 all the same and keeps the claim: no second replay', async () => {
+    await producer.sendRaw('DLQ-UNRECORDED', Buffer.from('not avro, once more'));
+    const deadLetter = await deadLetterOf('DLQ-UNRECORDED');
+    const store = createDeadLetterStore(db.knex);
+    const forgetful = { ...store, recordReplay: () => Promise.reject(new AppError('DEPENDENCY_UNAVAILABLE', 'the database went away')) };
+    const replayer = createDeadLetterReplayer({ kafka: producer.kafka, sourceTopic: config.ORDER_EVENTS_TOPIC, store: forgetful, logger: createLogger('silent', 'test') });
+    try {
+      const replayed = await replayer.replay(deadLetter.recordId, 'alice');
+      expect(replayed.replay?.offset).to.match(/^\d+$/);
+    } finally {
+      await replayer.stop();
+    }
+    const again = await replay(deadLetter.recordId, { operator: 'bob' });
+    expect(again.status).to.equal(409);
+    expect(again.body.message).to.contain('is being replayed, by alice');
+    expect((await inspect(deadLetter.recordId)).body.data.replay).to.include({ replayedBy: 'alice', replayedAt: null });
   });
 
   it('has checked every response the document declares for the dead-letter API (the 503 is the next test, below HTTP)', () => {

@@ -23,11 +23,14 @@ export async function up(knex: Knex): Promise<void> {
     table.text('event_id');
     table.binary('message_key');
     table.binary('value');
+    // Every header as [name, base64 of its bytes], in record order (a name may repeat): exactly what a replay sends back.
     table.jsonb('headers').notNullable();
     table.timestamp('dead_lettered_at', { useTz: true }).notNullable();
     table.timestamp('indexed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    table.timestamp('replayed_at', { useTz: true });
+    // A replay claims the row first (started, by), publishes, then records where Kafka put it (replayed).
+    table.timestamp('replay_started_at', { useTz: true });
     table.text('replayed_by');
+    table.timestamp('replayed_at', { useTz: true });
     table.integer('replay_partition');
     table.bigInteger('replay_offset');
     table.index(['dead_lettered_at']);
