@@ -8,7 +8,7 @@ import { launchChromium } from '../../helpers/browser';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { Decimal } from '../../../src/domain';
-import { FAST, createEventProducer, orderCreated, statusUpdated } from '../order-service/order-service-fixtures';
+import { FAST, createEventProducer, orderCreated, orderStatus, refuseOrderByRule, statusUpdated } from '../order-service/order-service-fixtures';
 
 type Producer = Awaited<ReturnType<typeof createEventProducer>>;
 
@@ -29,16 +29,12 @@ describe('operator console in headless Chromium (real Kafka, registry and Postgr
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  let liftRule: () => Promise<void>;
 
   async function screenshot(name: string): Promise<void> {
     if (!SCREENSHOTS_DIR) return;
     mkdirSync(SCREENSHOTS_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
-  }
-
-  async function orderStatus(orderId: string): Promise<string | undefined> {
-    const row = (await db.knex('orders').where({ order_id: orderId }).first()) as { status: string } | undefined;
-    return row?.status;
   }
 
   /** The rows' test ids of a table, in order. */
@@ -55,24 +51,11 @@ describe('operator console in headless Chromium (real Kafka, registry and Postgr
     service = await startOrderService(config, { ...FAST, knex: db.knex });
 
     // Orders in several states, one refused by a database rule (dead-lettered, to be replayed), one not Avro.
-    await db.knex.raw(`
-      CREATE FUNCTION refuse_console_order() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.order_id = 'CON-REPLAY' THEN RAISE EXCEPTION 'order CON-REPLAY is refused by a rule'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER refuse_console_order BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_console_order();`);
+    liftRule = await refuseOrderByRule(db.knex, 'CON-REPLAY');
     await producer.send([placed('CON-1'), placed('CON-2', 'USD', 'SKU-2', 5), placed('CON-3', 'GBP', 'SKU-3', 1), statusUpdated('CON-2', 'confirmed', 'pending'), statusUpdated('CON-3', 'cancelled', 'pending')]);
-    const together = producer.kafka.producer();
-    await together.connect();
-    try {
-      const values = await Promise.all([placed('CON-REPLAY', 'EUR', 'SKU-4', 3), placed('CON-BESIDE', 'USD', 'SKU-1', 1)].map((event) => producer.encode(event)));
-      await together.send({ topic: config.ORDER_EVENTS_TOPIC, acks: -1, messages: values.map((value) => ({ key: 'CON-REPLAY', value })) });
-    } finally {
-      await together.disconnect();
-    }
+    await producer.sendUnderOneKey('CON-REPLAY', [placed('CON-REPLAY', 'EUR', 'SKU-4', 3), placed('CON-BESIDE', 'USD', 'SKU-1', 1)]);
     await producer.sendRaw('CON-NOT-AVRO', Buffer.from('{"orderId":"CON-NOT-AVRO"}'));
-    await waitFor(async () => (await orderStatus('CON-2')) === 'confirmed' && (await orderStatus('CON-3')) === 'cancelled' && (await orderStatus('CON-BESIDE')) === 'pending', { what: 'the orders applied' });
+    await waitFor(async () => (await orderStatus(db.knex, 'CON-2')) === 'confirmed' && (await orderStatus(db.knex, 'CON-3')) === 'cancelled' && (await orderStatus(db.knex, 'CON-BESIDE')) === 'pending', { what: 'the orders applied' });
     await waitFor(async () => Number(((await db.knex('dead_letters').count({ count: '*' })) as Array<{ count: string }>)[0]?.count) === 2, { what: 'two dead letters indexed' });
 
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -128,13 +111,13 @@ describe('operator console in headless Chromium (real Kafka, registry and Postgr
     expect(await page.getByTestId('dead-letter').textContent()).to.contain('PROCESSING_FAILED').and.contain('dlq-source-topic');
     await screenshot('dead-letters');
 
-    await db.knex.raw('DROP TRIGGER refuse_console_order ON orders; DROP FUNCTION refuse_console_order()');
+    await liftRule();
     await page.getByTestId('operator').fill('alice');
     await page.getByTestId('replay').click();
     await waitFor(async () => ((await page.getByTestId('replayed').textContent()) ?? '').startsWith('Replayed by alice'), { what: 'the replay confirmed' });
     expect(await page.getByTestId('failure').isVisible()).to.equal(false);
     expect(await page.getByTestId('dlq-row-CON-REPLAY').textContent()).to.contain('alice');
-    await waitFor(async () => (await orderStatus('CON-REPLAY')) === 'pending', { what: 'the replayed order applied' });
+    await waitFor(async () => (await orderStatus(db.knex, 'CON-REPLAY')) === 'pending', { what: 'the replayed order applied' });
 
     // Its timeline in the console: dead-lettered first, then applied from the replay.
     await page.getByTestId('tab-orders').click();

@@ -10,7 +10,7 @@ import { createLogger } from '../../../src/logger';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
-import { FAST, createEventProducer, orderCreated } from './order-service-fixtures';
+import { FAST, createEventProducer, orderCreated, orderStatus, refuseOrderByRule } from './order-service-fixtures';
 
 type Producer = Awaited<ReturnType<typeof createEventProducer>>;
 
@@ -65,11 +65,6 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
       },
       { what: `a dead letter of ${key} in GET /api/dlq` },
     );
-  }
-
-  async function orderStatus(orderId: string): Promise<string | undefined> {
-    const row = (await db.knex('orders').where({ order_id: orderId }).first()) as { status: string } | undefined;
-    return row?.status;
   }
 
   before(async () => {
@@ -139,36 +134,23 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
   it('replays a dead letter whose cause was fixed: applied once, recorded with who and when; a second replay is a 409', async () => {
     // A database rule refuses one order: its batch is split, the other order is applied, and the
     // refused one is dead-lettered as the record's own failure.
-    await db.knex.raw(`
-      CREATE FUNCTION refuse_one_order() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.order_id = 'DLQ-FIXED-LATER' THEN RAISE EXCEPTION 'order DLQ-FIXED-LATER is refused by a rule'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER refuse_one_order BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_one_order();`);
+    const lift = await refuseOrderByRule(db.knex, 'DLQ-FIXED-LATER');
     const refused = orderCreated('DLQ-FIXED-LATER');
-    // One key, one produce call: both land in one partition and one batch, so the other order's
-    // commit is the evidence that the failure is the record's own.
-    const together = producer.kafka.producer();
-    await together.connect();
-    try {
-      const values = await Promise.all([refused, orderCreated('DLQ-BESIDE-IT')].map((event) => producer.encode(event)));
-      await together.send({ topic: config.ORDER_EVENTS_TOPIC, acks: -1, messages: values.map((value) => ({ key: 'DLQ-FIXED-LATER', value })) });
-    } finally {
-      await together.disconnect();
-    }
+    // One key, one produce call: one batch, so the other order's commit is the evidence that the
+    // failure is the record's own.
+    await producer.sendUnderOneKey('DLQ-FIXED-LATER', [refused, orderCreated('DLQ-BESIDE-IT')]);
     const deadLetter = await deadLetterOf('DLQ-FIXED-LATER');
     expect(deadLetter.errorCode).to.equal('PROCESSING_FAILED');
-    expect(await orderStatus('DLQ-BESIDE-IT')).to.equal('pending');
-    expect(await orderStatus('DLQ-FIXED-LATER')).to.equal(undefined);
+    expect(await orderStatus(db.knex, 'DLQ-BESIDE-IT')).to.equal('pending');
+    expect(await orderStatus(db.knex, 'DLQ-FIXED-LATER')).to.equal(undefined);
 
-    await db.knex.raw('DROP TRIGGER refuse_one_order ON orders; DROP FUNCTION refuse_one_order()');
+    await lift();
     const replayed = await replay(deadLetter.recordId, { operator: 'alice' });
     expect(replayed.status).to.equal(200);
     expect(replayed.body.data.replay?.replayedBy).to.equal('alice');
     expect(Date.parse(replayed.body.data.replay!.replayedAt!)).to.be.closeTo(Date.now(), 60_000);
     expect(replayed.body.data.replay?.offset).to.match(/^\d+$/);
-    await waitFor(async () => (await orderStatus('DLQ-FIXED-LATER')) === 'pending', { what: 'the replayed order applied' });
+    await waitFor(async () => (await orderStatus(db.knex, 'DLQ-FIXED-LATER')) === 'pending', { what: 'the replayed order applied' });
 
     const again = await replay(deadLetter.recordId, { operator: 'bob' });
     expect(again.status).to.equal(409);

@@ -101,6 +101,11 @@ export async function createEventProducer(config: Config) {
     async sendRaw(key: string, value: Buffer): Promise<void> {
       await producer.send({ topic: config.ORDER_EVENTS_TOPIC, acks: -1, messages: [{ key, value }] });
     },
+    /** Sends `events` under one key in one produce call: one partition, and one batch for the consumer. */
+    async sendUnderOneKey(key: string, events: EventInput[]): Promise<void> {
+      const values = await Promise.all(events.map((event) => this.encode(event)));
+      await producer.send({ topic: config.ORDER_EVENTS_TOPIC, acks: -1, messages: values.map((value) => ({ key, value })) });
+    },
     async close(): Promise<void> {
       await producer.disconnect();
     },
@@ -126,6 +131,31 @@ export function header(message: KafkaMessage, name: string): string | undefined 
   const value = message.headers?.[name];
   if (value === undefined) return undefined;
   return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
+/** The status the order service stored for `orderId`, if it stored the order. */
+export async function orderStatus(knex: Knex, orderId: string): Promise<string | undefined> {
+  const row = (await knex('orders').where({ order_id: orderId }).first()) as { status: string } | undefined;
+  return row?.status;
+}
+
+/**
+ * A database rule (a trigger) that refuses to store `orderId`, as an operator's mistake might:
+ * the order's record fails on its own while the others of its batch are applied, so it is
+ * dead-lettered. Resolves with the fix: dropping the rule.
+ */
+export async function refuseOrderByRule(knex: Knex, orderId: string): Promise<() => Promise<void>> {
+  const name = `refuse_${orderId.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+  await knex.raw(`
+    CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.order_id = '${orderId}' THEN RAISE EXCEPTION 'order ${orderId} is refused by a rule'; END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER ${name} BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION ${name}();`);
+  return async () => {
+    await knex.raw(`DROP TRIGGER ${name} ON orders; DROP FUNCTION ${name}()`);
+  };
 }
 
 /** The persisted state a test compares: every order with its money and status, and the event history. */
