@@ -13,8 +13,8 @@ const orderIdParam = (where: 'query' | 'path') => ({
   name: 'orderId',
   in: where,
   required: true,
-  description: 'No control characters (U+0000-U+001F, U+007F) and well-formed Unicode; otherwise 400.',
-  schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+  description: 'No control characters (U+0000-U+001F, U+007F-U+009F) and well-formed Unicode; otherwise 400.',
+  schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' },
   example: 'ORDER-001',
 });
 
@@ -87,7 +87,7 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Orders, paged, optionally filtered by status',
         parameters: [
           { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: [...ORDER_STATUSES] } },
-          { name: 'page', in: 'query', required: false, schema: { type: 'integer', minimum: 1, default: 1 } },
+          { name: 'page', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 } },
           { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
         ],
         responses: {
