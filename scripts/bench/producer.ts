@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../../src/config';
+import { deadLetterIndexGroup } from '../../src/order-service/dead-letter-index';
 import { freeLoopbackPort } from '../../test/helpers/ports';
 import { createBenchDatabase, deleteKafkaLeftovers, deleteRegistrySubjects } from './bench-resources';
 import { createCleanupStack, type CleanupStack } from './cleanup-stack';
@@ -99,8 +100,9 @@ async function benchCart(context: BenchContext): Promise<void> {
   const databaseName = `orderflow_bench_${suffix}`;
   const database = await createBenchDatabase(stack.DATABASE_URL, databaseName);
   cleanup.defer(`drop database ${databaseName}`, database.drop);
-  // The dead-letter topic too: the order service would otherwise create or share the real one.
-  deferKafkaCleanup(context, [topic, `${topic}.dlq`], [consumerGroup]);
+  // The dead-letter topic too (the order service would otherwise create or share the real one), and
+  // the group the order service indexes it in.
+  deferKafkaCleanup(context, [topic, `${topic}.dlq`], [consumerGroup, deadLetterIndexGroup(consumerGroup)]);
   const shared = { ORDER_EVENTS_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`, DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
   const port = await freeLoopbackPort();
   const spec = { name: 'cart service', entry: 'src/cart-service/main.ts', port, env: { ...shared, CART_SERVICE_PORT: String(port) } };
