@@ -35,7 +35,8 @@ const REGISTER_RETRY_MAX_MS = 30_000;
 
 /**
  * Connections: one per partition processed concurrently (3 transactions at most), the gauges'
- * query, and the query API's reads (each a single short statement). With the cart's 11 this
+ * query, the dead-letter index's inserts (one at a time), and the query API's reads and replay
+ * claims (each a single short statement). With the cart's 11 this
  * leaves PostgreSQL's default limit (100, 3 of them reserved) room for several instances.
  */
 export const ORDER_DB_POOL_MAX = 10;
