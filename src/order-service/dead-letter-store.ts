@@ -2,6 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { AppError } from '../errors';
 import { withDatabaseErrors, type Knex } from '../lib/db';
 import { headersAsText, storeHeaders, type StoredHeader } from '../lib/kafka';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER } from '../lib/registry';
 
 /** Where a record sits in Kafka. */
 export interface RecordPosition {
@@ -108,8 +109,9 @@ export function deadLetterRowOf(dlqTopic: string, dlqPartition: number, message:
     error_code: columnText(headers['dlq-error-code']),
     error_kind: columnText(headers['dlq-error-kind']),
     error_message: columnText(headers['dlq-error-message']),
-    event_type: columnText(headers['dlq-event-type']),
-    event_id: columnText(headers['dlq-event-id'], UUID_PATTERN),
+    // A record that failed processing was decoded, but only its producer's headers name its event.
+    event_type: columnText(headers['dlq-event-type'] ?? headers[EVENT_TYPE_HEADER]),
+    event_id: columnText(headers['dlq-event-id'] ?? headers[EVENT_ID_HEADER], UUID_PATTERN),
     message_key: message.key ?? null,
     value: message.value ?? null,
     headers: storeHeaders(message.headers),

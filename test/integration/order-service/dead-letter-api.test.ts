@@ -141,6 +141,7 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
     await producer.sendUnderOneKey('DLQ-FIXED-LATER', [refused, orderCreated('DLQ-BESIDE-IT')]);
     const deadLetter = await deadLetterOf('DLQ-FIXED-LATER');
     expect(deadLetter.errorCode).to.equal('PROCESSING_FAILED');
+    expect(deadLetter, 'named by its producer\'s event-id and event-type headers').to.include({ eventId: refused.eventId, eventType: 'OrderCreated' });
     expect(await orderStatus(db.knex, 'DLQ-BESIDE-IT')).to.equal('pending');
     expect(await orderStatus(db.knex, 'DLQ-FIXED-LATER')).to.equal(undefined);
 
@@ -167,7 +168,7 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
       ['applied', replayed.body.data.replay!.offset],
     ]);
     expect(timeline.body.data.events[0]!.reason).to.contain('refused by a rule');
-    expect(timeline.body.data.events.map((event) => event.eventId)).to.deep.equal([null, refused.eventId]);
+    expect(timeline.body.data.events.map((event) => event.eventId)).to.deep.equal([refused.eventId, refused.eventId]);
   });
 
   it('a replayed record the consumer still refuses becomes a new dead letter that names the one it replays', async () => {

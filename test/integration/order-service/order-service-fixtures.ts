@@ -86,14 +86,12 @@ export async function createEventProducer(config: Config) {
       // bridges this file's own (looser) status type to the generated enum.
       return serde.encode({ type, event } as unknown as Parameters<typeof serde.encode>[0]);
     },
+    /** The record the cart would send for `event` (keyed by its order id unless `key` says otherwise). */
+    async message(event: EventInput, key = keyOf(event)) {
+      return { key, value: await this.encode(event), headers: { 'event-type': event.type, 'event-id': event.eventId } };
+    },
     async send(events: EventInput[]): Promise<void> {
-      const messages = await Promise.all(
-        events.map(async (event) => ({
-          key: keyOf(event),
-          value: await this.encode(event),
-          headers: { 'event-type': event.type, 'event-id': event.eventId },
-        })),
-      );
+      const messages = await Promise.all(events.map((event) => this.message(event)));
       for (let start = 0; start < messages.length; start += 1_000) {
         await producer.send({ topic: config.ORDER_EVENTS_TOPIC, acks: -1, messages: messages.slice(start, start + 1_000) });
       }
@@ -103,8 +101,8 @@ export async function createEventProducer(config: Config) {
     },
     /** Sends `events` under one key in one produce call: one partition, and one batch for the consumer. */
     async sendUnderOneKey(key: string, events: EventInput[]): Promise<void> {
-      const values = await Promise.all(events.map((event) => this.encode(event)));
-      await producer.send({ topic: config.ORDER_EVENTS_TOPIC, acks: -1, messages: values.map((value) => ({ key, value })) });
+      const messages = await Promise.all(events.map((event) => this.message(event, key)));
+      await producer.send({ topic: config.ORDER_EVENTS_TOPIC, acks: -1, messages });
     },
     async close(): Promise<void> {
       await producer.disconnect();
