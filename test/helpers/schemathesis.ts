@@ -30,7 +30,8 @@ export function ensureSchemathesis(): string {
 export function runSchemathesis(st: string, openApiUrl: string, { maxExamples, seed }: { maxExamples: number; seed: number }): Promise<{ status: number; output: string }> {
   const args = ['--config-file', SCHEMATHESIS_CONFIG, 'run', openApiUrl, '--max-examples', String(maxExamples), '--seed', String(seed), '--no-color'];
   return new Promise((resolve) => {
-    execFile(st, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
+    // From the stack's cache: schemathesis keeps its own cache (.schemathesis/) in the working directory.
+    execFile(st, args, { cwd: CACHE_DIR, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
       const status = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ status, output: `${stdout}${stderr}` });
     });
