@@ -52,6 +52,16 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A dependency's failure as an answer for a request that needs it: a retriable one as it is, and
+ * any other (an error answer, a malformed reply) as DEPENDENCY_UNAVAILABLE naming `dependency`, so
+ * that a request never answers 500 for another part's trouble.
+ */
+export function asUnavailable(dependency: string, error: unknown): AppError {
+  const failure = toAppError(error);
+  return failure.retriable ? failure : new AppError('DEPENDENCY_UNAVAILABLE', `${dependency} could not answer: ${failure.message}`, { cause: error });
+}
+
 /** Node's network error codes: whatever client raised one, the other side is down, restarting or unreachable. */
 const NETWORK_FAILURE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 

@@ -32,8 +32,11 @@ export interface OrderConsumerOptions {
   gaugeIntervalMs?: number;
 }
 
+/** Backoff of transient failures (a database or broker outage): retried for as long as it lasts, at most this far apart. */
+export const TRANSIENT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 30_000 };
+
 const DEFAULTS = {
-  retry: { initialMs: 200, maxMs: 30_000 },
+  retry: TRANSIENT_RETRY,
   partitionsConsumedConcurrently: 3,
   fetchMaxWaitMs: 20,
   maxEventsPerTransaction: 10_000,

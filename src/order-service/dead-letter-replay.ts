@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { AppError } from '../errors';
+import { AppError, asUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { createIdempotentSender, isRecordRefused, kafkaError, restoreHeaders } from '../lib/kafka';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
@@ -30,8 +30,7 @@ function notReplayable(deadLetter: DeadLetter, sourceTopic: string): AppError | 
 /** A failed send as an answer: a record Kafka refuses is a conflict; anything else means Kafka is not available now. */
 function sendFailure(error: unknown): AppError {
   if (isRecordRefused(error)) return new AppError('CONFLICT', `Kafka refuses the record: ${error instanceof Error ? error.message : String(error)}`);
-  const failure = kafkaError(error);
-  return failure.retriable ? failure : new AppError('DEPENDENCY_UNAVAILABLE', `Kafka did not take the record: ${failure.message}`, { cause: error });
+  return asUnavailable('Kafka', kafkaError(error));
 }
 
 /**

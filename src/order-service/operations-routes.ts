@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { Router } from 'express';
-import { AppError, toAppError } from '../errors';
+import { asUnavailable } from '../errors';
 import { consumerLag } from '../lib/consumer';
 import { success } from '../lib/http';
 import { EVENT_SCHEMAS } from '../generated';
@@ -12,12 +12,6 @@ export interface OperationsRoutesDeps {
   /** The topic the order service consumes; its event subjects are the ones listed. */
   topic: string;
   groupId: string;
-}
-
-/** A dependency's failure as an answer: one that is down or erring is a 503, never a 500. */
-function unavailable(dependency: string, error: unknown): AppError {
-  const failure = toAppError(error);
-  return failure.retriable ? failure : new AppError('DEPENDENCY_UNAVAILABLE', `${dependency} could not answer: ${failure.message}`, { cause: error });
 }
 
 /**
@@ -41,14 +35,14 @@ export function operationsRoutes({ registry, admin, topic, groupId }: Operations
       );
       return { registryUrl: registry.baseUrl, globalCompatibility, subjects };
     })().catch((error: unknown) => {
-      throw unavailable('the schema registry', error);
+      throw asUnavailable('the schema registry', error);
     });
     res.json(success(`${listing.subjects.length} subjects of ${topic}`, listing));
   });
 
   router.get('/consumer-lag', async (_req, res) => {
     const partitions = await consumerLag({ admin, topic, groupId }).catch((error: unknown) => {
-      throw unavailable('Kafka', error);
+      throw asUnavailable('Kafka', error);
     });
     const total = partitions.reduce((sum, partition) => sum + partition.lag, 0);
     res.json(success(`${total} events not yet consumed by ${groupId}`, { topic, groupId, total, partitions }));

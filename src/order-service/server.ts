@@ -11,7 +11,7 @@ import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderEventSerde, createRegistryClient } from '../lib/registry';
 import { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryPolicy } from '../lib/retry';
 import { consoleRoutes } from './console-routes';
-import { createOrderConsumer } from './consumer';
+import { createOrderConsumer, TRANSIENT_RETRY } from './consumer';
 import { createDeadLetterIndex } from './dead-letter-index';
 import { createDeadLetterReplayer } from './dead-letter-replay';
 import { deadLetterRoutes } from './dead-letter-routes';
@@ -103,7 +103,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   const deadLetterStore = createDeadLetterStore(knex);
   const deadLetterIndex = deps.withoutHttp
     ? undefined
-    : createDeadLetterIndex({ kafka, deadLetterTopic: config.DEAD_LETTER_TOPIC, groupId: config.CONSUMER_GROUP_ID, store: deadLetterStore, logger, retry: deps.retry ?? { initialMs: 200, maxMs: 30_000 } });
+    : createDeadLetterIndex({ kafka, deadLetterTopic: config.DEAD_LETTER_TOPIC, groupId: config.CONSUMER_GROUP_ID, store: deadLetterStore, logger, retry: deps.retry ?? TRANSIENT_RETRY });
   const replayer = createDeadLetterReplayer({ kafka, sourceTopic: config.ORDER_EVENTS_TOPIC, store: deadLetterStore, logger });
 
   let server: { port: number; close(): Promise<void> } | undefined;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AppError, toAppError } from '../../../src/errors';
+import { AppError, asUnavailable, toAppError } from '../../../src/errors';
 import { databaseError, withDatabaseErrors } from '../../../src/lib/db';
 import { isRecordRefused, kafkaError } from '../../../src/lib/kafka';
 
@@ -58,5 +58,15 @@ describe('error adapters', () => {
       expect(toAppError(Object.assign(new Error('terminating connection'), { code: '57P01' })).code, 'an untranslated database error is not guessed').to.equal('INTERNAL');
       expect(toAppError(new Error('Connection terminated')).code).to.equal('INTERNAL');
     });
+  });
+});
+
+describe('asUnavailable', () => {
+  it('keeps a retriable failure as it is and turns any other into a 503 naming the dependency', () => {
+    const down = new AppError('DEPENDENCY_UNAVAILABLE', 'connection refused');
+    expect(asUnavailable('Kafka', down)).to.equal(down);
+    const odd = asUnavailable('the schema registry', new Error('unexpected reply'));
+    expect(odd).to.include({ code: 'DEPENDENCY_UNAVAILABLE', httpStatus: 503, retriable: true });
+    expect(odd.message).to.equal('the schema registry could not answer: unexpected reply');
   });
 });
