@@ -7,13 +7,12 @@ import { eventJson } from '../lib/registry';
 import { RECORD_ID_PATTERN, type DeadLetter, type DeadLetterStore } from './dead-letter-store';
 import type { DeadLetterReplayer } from './dead-letter-replay';
 import type { OrderEventDecoder } from './order-record-decoder';
-import { parse, positiveInt, query } from './query-params';
+import { pagingFields, parse, query } from './query-params';
 
 const MAX_PAGE_SIZE = 100;
 
 const listSchema = z.object({
-  page: positiveInt(1_000_000).default(1),
-  pageSize: positiveInt(MAX_PAGE_SIZE).default(20),
+  ...pagingFields(20, MAX_PAGE_SIZE),
   replayed: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
 });
 

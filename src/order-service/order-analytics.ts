@@ -1,6 +1,5 @@
 import { withDatabaseErrors, type Knex } from '../lib/db';
-
-const MS_PER_MINUTE = 60_000;
+import { MS_PER_MINUTE } from './query-params';
 
 export interface MinuteCount {
   /** Start of the minute (UTC). */

@@ -4,7 +4,7 @@
  */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { ORDER_STATUSES, parseStatus } from '../domain';
+import { ORDER_STATUSES, parseIsoDateTime, parseStatus } from '../domain';
 import { AppError, type FieldError } from '../errors';
 
 /** A Kafka topic name; the character class already excludes control characters and surrogates. */
@@ -31,6 +31,11 @@ export const statusFilter = z
   })
   .optional();
 
+/** `page` (from 1) and `pageSize` (from 1 to `maxPageSize`, `defaultPageSize` when absent) of a paged list. */
+export function pagingFields(defaultPageSize: number, maxPageSize: number) {
+  return { page: positiveInt(1_000_000).default(1), pageSize: positiveInt(maxPageSize).default(defaultPageSize) };
+}
+
 /** Parses request parameters; a failure is a 400 naming every bad parameter and its value. */
 export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
@@ -45,4 +50,46 @@ export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
 
 export function query(req: Request): Record<string, unknown> {
   return req.query as Record<string, unknown>;
+}
+
+/** Milliseconds in a minute, the unit of orders-per-minute. */
+export const MS_PER_MINUTE = 60_000;
+/** The window orders-per-minute covers when the query names none. */
+const DEFAULT_WINDOW_MINUTES = 60;
+/** The widest window orders-per-minute answers (one day of minutes). */
+const MAX_WINDOW_MINUTES = 24 * 60;
+
+/** An ISO 8601 date-time query parameter, as an instant. */
+const instant = z.string().transform((value, context) => {
+  const date = parseIsoDateTime(value);
+  if (date === undefined) {
+    context.addIssue({ code: 'custom', message: `must be an ISO 8601 date-time like 2026-12-01T10:00:00Z, got '${value}'` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+const minuteWindowSchema = z.object({ from: instant.optional(), to: instant.optional() });
+
+const floorToMinute = (instant: Date) => new Date(Math.floor(instant.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
+const ceilToMinute = (instant: Date) => new Date(Math.ceil(instant.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
+
+/**
+ * The window asked for, checked (`from` before `to`, at most a day apart), then widened to whole
+ * minutes: `from` rounded down, `to` rounded up, so every minute the window touches is listed (a
+ * day not on minute boundaries touches 1441). Without `from`, the hour up to `to`'s minute; without
+ * `to`, up to the end of the current minute.
+ */
+export function minuteWindow(rawQuery: Record<string, unknown>, now: Date): { from: Date; to: Date } {
+  const asked = parse(minuteWindowSchema, rawQuery);
+  const askedTo = asked.to ?? now;
+  const to = ceilToMinute(askedTo);
+  const askedFrom = asked.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MINUTES * MS_PER_MINUTE);
+  const span = askedTo.getTime() - askedFrom.getTime();
+  if (span <= 0 || span > MAX_WINDOW_MINUTES * MS_PER_MINUTE) {
+    throw new AppError('VALIDATION_FAILED', `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart (got ${askedFrom.toISOString()} to ${askedTo.toISOString()})`, {
+      fieldErrors: [{ field: 'from', message: `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart` }],
+    });
+  }
+  return { from: floorToMinute(askedFrom), to };
 }

@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { idSchema, parseIsoDateTime } from '../domain';
+import { idSchema } from '../domain';
 import { AppError } from '../errors';
 import { success } from '../lib/http';
 import type { OrderAnalytics } from './order-analytics';
 import type { OrderRecord, OrderRepository } from './order-repository';
 import type { OrderTimeline } from './order-timeline';
 import { findOrThrow, orderIdsPage } from './order-reads';
-import { parse, positiveInt, query, statusFilter } from './query-params';
+import { minuteWindow, pagingFields, parse, positiveInt, query, statusFilter } from './query-params';
 
 export interface OrderRoutesDeps {
   repository: OrderRepository;
@@ -16,55 +16,10 @@ export interface OrderRoutesDeps {
 }
 
 const MAX_PAGE_SIZE = 100;
-
-const MS_PER_MINUTE = 60_000;
-/** The window orders-per-minute covers when the query names none. */
-const DEFAULT_WINDOW_MINUTES = 60;
-/** The widest window orders-per-minute answers (one day of minutes). */
-const MAX_WINDOW_MINUTES = 24 * 60;
 const DEFAULT_TOP_PRODUCTS = 10;
 const MAX_TOP_PRODUCTS = 100;
 
-/** An ISO 8601 date-time query parameter, as an instant. */
-const instant = z.string().transform((value, context) => {
-  const date = parseIsoDateTime(value);
-  if (date === undefined) {
-    context.addIssue({ code: 'custom', message: `must be an ISO 8601 date-time like 2026-12-01T10:00:00Z, got '${value}'` });
-    return z.NEVER;
-  }
-  return date;
-});
-
-const minuteWindowSchema = z.object({ from: instant.optional(), to: instant.optional() });
-
-const floorToMinute = (instant: Date) => new Date(Math.floor(instant.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
-const ceilToMinute = (instant: Date) => new Date(Math.ceil(instant.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE);
-
-/**
- * The window asked for, checked (`from` before `to`, at most a day apart), then widened to whole
- * minutes: `from` rounded down, `to` rounded up, so every minute the window touches is listed (a
- * day not on minute boundaries touches 1441). Without `from`, the hour up to `to`'s minute; without
- * `to`, up to the end of the current minute.
- */
-function minuteWindow(rawQuery: Record<string, unknown>, now: Date): { from: Date; to: Date } {
-  const asked = parse(minuteWindowSchema, rawQuery);
-  const askedTo = asked.to ?? now;
-  const to = ceilToMinute(askedTo);
-  const askedFrom = asked.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MINUTES * MS_PER_MINUTE);
-  const span = askedTo.getTime() - askedFrom.getTime();
-  if (span <= 0 || span > MAX_WINDOW_MINUTES * MS_PER_MINUTE) {
-    throw new AppError('VALIDATION_FAILED', `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart (got ${askedFrom.toISOString()} to ${askedTo.toISOString()})`, {
-      fieldErrors: [{ field: 'from', message: `from must be before to, at most ${MAX_WINDOW_MINUTES} minutes apart` }],
-    });
-  }
-  return { from: floorToMinute(askedFrom), to };
-}
-
-const listSchema = z.object({
-  status: statusFilter,
-  page: positiveInt(1_000_000).default(1),
-  pageSize: positiveInt(MAX_PAGE_SIZE).default(20),
-});
+const listSchema = z.object({ status: statusFilter, ...pagingFields(20, MAX_PAGE_SIZE) });
 
 /** The public view of an order: its JSON (money as strings) plus the shipping cost. */
 function orderView(order: OrderRecord) {

@@ -4,17 +4,13 @@ import { idSchema } from '../domain';
 import { exactNumber, sendExactJson } from '../lib/http';
 import type { OrderRecord, OrderRepository, OrderSummary } from './order-repository';
 import { findOrThrow } from './order-reads';
-import { parse, positiveInt, query, statusFilter } from './query-params';
+import { pagingFields, parse, query, statusFilter } from './query-params';
 
 /** Seed 000's clients read "all orders" in one answer, so a page is large by default. */
 const DEFAULT_PAGE_SIZE = 1_000;
 const MAX_PAGE_SIZE = 10_000;
 
-const listQuery = z.object({
-  status: statusFilter,
-  page: positiveInt(1_000_000).default(1),
-  pageSize: positiveInt(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-});
+const listQuery = z.object({ status: statusFilter, ...pagingFields(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) });
 
 /** An order as a row of seed 000's `orders` table: snake_case, money as exact JSON numbers. */
 function orderRow(order: OrderSummary) {

@@ -383,6 +383,13 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       const lastHour = await get('/api/analytics/orders-per-minute');
       expect(lastHour.status).to.equal(200);
       expect(lastHour.body.data?.minutes).to.have.length(60);
+      // Only `to`: the hour up to its minute; only `from`: up to now, so a day ago is too far.
+      const hourBefore = await get('/api/analytics/orders-per-minute?to=2020-01-01T10:02:30Z');
+      expect(hourBefore.body.data).to.include({ from: '2020-01-01T09:03:00.000Z', to: '2020-01-01T10:03:00.000Z' });
+      expect((hourBefore.body.data?.minutes as Array<{ orders: number }>).reduce((sum, minute) => sum + minute.orders, 0)).to.equal(3);
+      const sinceFrom = new Date(Date.now() - 10 * 60_000).toISOString();
+      expect(((await get(`/api/analytics/orders-per-minute?from=${sinceFrom}`)).body.data?.minutes as unknown[]).length).to.be.within(10, 12);
+      expect((await get('/api/analytics/orders-per-minute?from=2020-01-01T00:00:00Z')).status, 'from alone, years ago').to.equal(400);
       // A day not on minute boundaries touches 1441 minutes, all listed.
       const day = await get('/api/analytics/orders-per-minute?from=2020-01-01T00:00:30Z&to=2020-01-02T00:00:30Z');
       expect(day.status).to.equal(200);
