@@ -12,10 +12,12 @@
  * Progress goes to stderr, results to stdout; what the run created on the stack is removed at the end.
  *
  * Options: --duration <s> (10), --warmup <s> (2), --concurrency <n> (64),
- * --only ceiling|seeds|cart (repeatable or a comma list), --e2e-duration <s> (10), --no-e2e.
+ * --only ceiling|seeds|cart (repeatable or a comma list), --e2e-duration <s> (10), --no-e2e,
+ * --cpu-profile <dir> (each server writes a V8 CPU profile there as it stops; open it in Chrome DevTools).
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../../src/config';
 import { deadLetterIndexGroup } from '../../src/order-service/dead-letter-index';
@@ -35,6 +37,7 @@ interface BenchOptions {
   only: ModeName[];
   e2eDuration: number;
   e2e: boolean;
+  cpuProfile?: string;
 }
 
 interface BenchContext {
@@ -81,7 +84,7 @@ function progress(line: string): void {
 async function benchCeiling(context: BenchContext): Promise<void> {
   const port = await freeLoopbackPort();
   const spec = { name: 'ceiling server', entry: 'scripts/bench/bare-express-server.ts', port, env: { BENCH_SERVER_PORT: String(port) } };
-  await withServer(spec, (server) => measureMode(context, 'ceiling', server));
+  await withServer(context, spec, (server) => measureMode(context, 'ceiling', server));
 }
 
 async function benchSeedsWay(context: BenchContext): Promise<void> {
@@ -89,7 +92,7 @@ async function benchSeedsWay(context: BenchContext): Promise<void> {
   deferKafkaCleanup(context, [topic], []);
   const port = await freeLoopbackPort();
   const env = { BENCH_SERVER_PORT: String(port), ORDER_EVENTS_TOPIC: topic, LOG_LEVEL: 'warn' };
-  await withServer({ name: "seeds' way server", entry: 'scripts/bench/seeds-way-server.ts', port, env }, (server) => measureMode(context, 'seeds', server));
+  await withServer(context, { name: "seeds' way server", entry: 'scripts/bench/seeds-way-server.ts', port, env }, (server) => measureMode(context, 'seeds', server));
 }
 
 /** The cart as users start it, configured by environment only; then, still running, the end-to-end measurement. */
@@ -106,7 +109,7 @@ async function benchCart(context: BenchContext): Promise<void> {
   const shared = { ORDER_EVENTS_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`, DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
   const port = await freeLoopbackPort();
   const spec = { name: 'cart service', entry: 'src/cart-service/main.ts', port, env: { ...shared, CART_SERVICE_PORT: String(port) } };
-  await withServer(spec, async (cart) => {
+  await withServer(context, spec, async (cart) => {
     const { throughput } = await measureMode(context, 'cart', cart);
     if (!context.options.e2e) return;
     if (throughput.successes === 0) {
@@ -122,7 +125,7 @@ async function benchEndToEnd(context: BenchContext, cart: ServerProcess, env: Re
   const seconds = context.options.e2eDuration;
   const port = await freeLoopbackPort();
   const spec = { name: 'order service', entry: 'src/order-service/main.ts', port, env: { ...env, ORDER_SERVICE_PORT: String(port) } };
-  await withServer(spec, async (orderService) => {
+  await withServer(context, spec, async (orderService) => {
     const plan = {
       cartUrl: cart.url(''),
       orderServiceUrl: orderService.url(''),
@@ -162,11 +165,12 @@ async function measureMode(context: BenchContext, mode: ModeName, server: Server
 }
 
 /** Starts a server, runs `work` against it, and stops it whatever happens. */
-async function withServer<T>(spec: ServerSpec, work: (server: ServerProcess) => Promise<T>): Promise<T> {
+async function withServer<T>(context: BenchContext, spec: ServerSpec, work: (server: ServerProcess) => Promise<T>): Promise<T> {
   assertNotInterrupted();
   progress(`${spec.name}: starting ${spec.entry} on port ${spec.port}`);
   const starting = Date.now();
-  const server = await startServer(spec);
+  const cpuProfileDir = context.options.cpuProfile === undefined ? undefined : resolve(context.options.cpuProfile);
+  const server = await startServer({ ...spec, cpuProfileDir });
   if (interruptedBy) await server.stop();
   assertNotInterrupted();
   progress(`${spec.name}: answering after ${((Date.now() - starting) / 1000).toFixed(1)} s (pid ${server.pid})`);
@@ -258,6 +262,7 @@ function parseOptions(): BenchOptions {
     .option('--only <modes>', 'run only these modes: ceiling, seeds, cart (repeatable or a comma list)', addModes, [])
     .option('--e2e-duration <seconds>', 'seconds of the end-to-end measurement', positiveNumber, 10)
     .option('--no-e2e', 'skip the end-to-end measurement')
+    .option('--cpu-profile <dir>', 'each server writes a V8 CPU profile (.cpuprofile) into this folder as it stops')
     .parse()
     .opts<BenchOptions>();
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { httpRequest } from './http-request';
@@ -23,6 +23,8 @@ export interface ServerSpec {
   port: number;
   /** Added to the bench's own environment. */
   env: Record<string, string>;
+  /** When set, the server writes V8 CPU profiles (`--cpu-prof`) into a subfolder of this folder named after it, as it exits. */
+  cpuProfileDir?: string;
 }
 
 export interface ExitInfo {
@@ -69,7 +71,9 @@ process.on('exit', () => {
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   // detached: its own process group, so a Ctrl-C reaches the bench alone and the bench decides
   // the order of stopping, and a group signal also reaches anything the server spawned.
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+  // One subfolder per server: each thread (the main one, tsx's loader) writes a profile named by pid and thread.
+  const profiling = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(spec.cpuProfileDir, spec.name.replace(/\W+/g, '-'))];
+  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', spec.entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

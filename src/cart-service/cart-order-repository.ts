@@ -1,6 +1,7 @@
 import type { OrderJson, OrderStatus } from '../domain';
 import { inLockOrder, withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
+import { outboxInsert, type OutboxEntry } from './outbox';
 
 /**
  * What the cart knows of an order written before it kept whole orders (the `order` column came
@@ -71,29 +72,39 @@ function toRecord(row: CartOrderRow): CartOrderRecord {
 export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metrics: Metrics }) {
   return withDatabaseErrors({
     /**
-     * Inserts new orders in one statement and returns the ids that were new; an id already
+     * Inserts new orders and, for those that were new, their events into the outbox, in one
+     * statement; returns the outbox id of each new order's event by order id. An id already
      * known (or inserted by a concurrent transaction that commits) is skipped, not an error.
-     * Rows go in order of id, so concurrent batches lock them in the same order and cannot deadlock.
+     * Orders go in order of id, so concurrent batches lock them in the same order and cannot
+     * deadlock; events go in the order given.
      */
-    async insertNew(tx: SqlTransaction, writes: OrderWrite[]): Promise<Set<string>> {
-      if (writes.length === 0) return new Set();
+    async insertNew(tx: SqlTransaction, writes: Array<{ order: OrderJson; event: OutboxEntry }>): Promise<Map<string, string>> {
+      if (writes.length === 0) return new Map();
       const sorted = [...writes].sort((a, b) => inLockOrder(a.order.orderId, b.order.orderId));
+      const events = outboxInsert(
+        writes.map(({ event }) => event),
+        6,
+      );
       // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
       const rows = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
-        tx.query<{ order_id: string }>(
-          `INSERT INTO ${TABLE} (order_id, status, "order", last_event_id, last_event_type)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::text[])
-           ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+        tx.query<{ id: string; order_id: string }>(
+          `WITH new_orders AS (
+             INSERT INTO ${TABLE} (order_id, status, "order", last_event_id, last_event_type)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::text[])
+             ON CONFLICT (order_id) DO NOTHING RETURNING order_id
+           )
+           ${events.text('WHERE entry.order_id IN (SELECT order_id FROM new_orders)')}`,
           [
             sorted.map(({ order }) => order.orderId),
             sorted.map(({ order }) => order.status),
             sorted.map(({ order }) => JSON.stringify(order)),
-            sorted.map(({ lastEvent }) => lastEvent.eventId),
-            sorted.map(({ lastEvent }) => lastEvent.eventType),
+            sorted.map(({ event }) => event.eventId),
+            sorted.map(({ event }) => event.eventType),
+            ...events.values,
           ],
         ),
       );
-      return new Set(rows.map((row) => row.order_id));
+      return new Map(rows.map((row) => [row.order_id, String(row.id)]));
     },
 
     /** The known orders among `orderIds`, their rows locked until the transaction ends (in id order, so batches cannot deadlock). */

@@ -87,19 +87,24 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
     return decided;
   }
 
-  async function decideCreates(trx: SqlTransaction, creates: CreateCommand[], decided: Map<WriteCommand, Decided>): Promise<void> {
+  /** Writes the new orders with their events; returns the outbox id of each command that created its order. */
+  async function decideCreates(trx: SqlTransaction, creates: CreateCommand[], decided: Map<WriteCommand, Decided>): Promise<Map<WriteCommand, string>> {
     const firstOfItsId = new Map<string, CreateCommand>();
     for (const command of creates) if (!firstOfItsId.has(command.order.orderId)) firstOfItsId.set(command.order.orderId, command);
-    const inserted = await orders.insertNew(trx, [...firstOfItsId.values()].map(({ order, event }) => ({ order, lastEvent: event })));
+    const outboxIdOfOrder = await orders.insertNew(trx, [...firstOfItsId.values()]);
+    const outboxIds = new Map<WriteCommand, string>();
     for (const command of creates) {
       const { orderId } = command.order;
+      const outboxId = firstOfItsId.get(orderId) === command ? outboxIdOfOrder.get(orderId) : undefined;
+      if (outboxId !== undefined) outboxIds.set(command, outboxId);
       decided.set(
         command,
-        firstOfItsId.get(orderId) === command && inserted.has(orderId)
+        outboxId !== undefined
           ? { answer: successAnswer(201, `order ${orderId} created`, command.order), event: command.event }
           : { answer: errorAnswer(new AppError('CONFLICT', `order '${orderId}' already exists`)) },
       );
     }
+    return outboxIds;
   }
 
   /** Applies the updates in arrival order over the locked rows (two updates of one order in a batch chain). */
@@ -133,14 +138,13 @@ export function createOrderWriteBatcher({ knex, orders, outbox, idempotency, enc
       const fresh = batch.filter((command) => !decided.has(command));
       const creates = fresh.filter((command): command is CreateCommand => command.kind === 'create');
       const updates = fresh.filter((command): command is UpdateCommand => command.kind === 'update');
-      await decideCreates(trx, creates, decided);
+      // Creates' events get their outbox ids first, then the updates' (which may have found those
+      // orders), so each order's events get increasing ids.
+      const outboxIdOf = await decideCreates(trx, creates, decided);
       await decideUpdates(trx, updates, decided);
-
-      // Outbox rows in the order the writes were decided — creates before the updates that may
-      // have found those orders — so each order's events get increasing ids.
-      const writing = [...creates, ...updates].filter((command) => decided.get(command)?.event !== undefined);
-      const outboxIds = await outbox.insert(trx, writing.map((command) => decided.get(command)!.event!));
-      const outboxIdOf = new Map(writing.map((command, index) => [command, outboxIds[index]!]));
+      const updating = updates.filter((command) => decided.get(command)?.event !== undefined);
+      const updateIds = await outbox.insert(trx, updating.map((command) => decided.get(command)!.event!));
+      updating.forEach((command, index) => outboxIdOf.set(command, updateIds[index]!));
       await idempotency.answer(
         trx,
         fresh

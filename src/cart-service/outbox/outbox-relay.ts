@@ -49,6 +49,7 @@ interface Channels {
   lockKey: string;
 }
 
+const ROW_COLUMNS = 'id, event_type, topic, message_key, value, headers';
 const PUBLISHED = 'published:';
 const KAFKA_DOWN = 'kafka-down:';
 const KAFKA_UP = 'kafka-up';
@@ -139,9 +140,15 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await notify(client, channels, kafkaDown ? `${KAFKA_DOWN}${kafkaDown.reason}` : KAFKA_UP);
   }
 
-  /** Reads the oldest rows; this and `settle` run for every produce call, so both are prepared statements. */
+  /** Reads the oldest rows; this and `settleAndReadNext` run for every produce call, so both are prepared statements. */
   async function readBatch(client: Client, limit: number): Promise<OutboxRow[]> {
-    const { rows } = await client.query<OutboxRow>({ name: 'outbox-relay-read', text: 'SELECT id, event_type, topic, message_key, value, headers FROM cart_outbox ORDER BY id LIMIT $1', values: [limit] });
+    woken = false;
+    const { rows } = await client.query<OutboxRow>({ name: 'outbox-relay-read', text: `SELECT ${ROW_COLUMNS} FROM cart_outbox ORDER BY id LIMIT $1`, values: [limit] });
+    return withinByteBudget(rows);
+  }
+
+  /** The oldest rows up to `maxBatchBytes` of values (the first row goes whatever its size). */
+  function withinByteBudget(rows: OutboxRow[]): OutboxRow[] {
     let bytes = 0;
     const fitting = rows.findIndex((row, index) => {
       bytes += row.value.length;
@@ -173,20 +180,29 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     log.error({ outboxId: row.id, eventType: row.event_type, reason }, 'Kafka refuses this event outright; it is parked in cart_outbox_parked until an operator moves it back');
   }
 
-  /** Acknowledged rows: wake their requests, delete them, tell the other instances. */
-  async function settle(client: Client, channels: Channels, rows: OutboxRow[]): Promise<void> {
+  /**
+   * Acknowledged rows: wake their requests, delete them, tell the other instances, and read the
+   * next batch, all in one round trip (the relay's loop is a Kafka round trip and this one).
+   */
+  async function settleAndReadNext(client: Client, channels: Channels, rows: OutboxRow[], limit: number): Promise<OutboxRow[]> {
     const ids = rows.map((row) => row.id);
     metrics.produceBatchSize.observe(rows.length);
     for (const row of rows) metrics.eventsProduced.inc({ event_type: row.event_type, outcome: 'acknowledged' });
     const notices: string[] = [];
     for (let start = 0; start < ids.length; start += IDS_PER_NOTIFICATION) notices.push(`${PUBLISHED}${ids.slice(start, start + IDS_PER_NOTIFICATION).join(',')}`);
+    woken = false;
     try {
-      // One round trip: the delete and the notices to the other instances, committed together.
-      await client.query({
+      // The read shares the delete's snapshot, so it skips the deleted rows by id. The notices run
+      // once as a one-time filter (an uncorrelated subquery), whether or not any row is left.
+      const { rows: next } = await client.query<OutboxRow>({
         name: 'outbox-relay-settle',
-        text: 'WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[])) SELECT pg_notify($2, notice) FROM unnest($3::text[]) AS notice',
-        values: [ids, channels.relay, notices],
+        text: `WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[]))
+               SELECT ${ROW_COLUMNS} FROM cart_outbox
+               WHERE (SELECT count(pg_notify($2, notice)) FROM unnest($3::text[]) AS notice) >= 0 AND id <> ALL($1::bigint[])
+               ORDER BY id LIMIT $4`,
+        values: [ids, channels.relay, notices, limit],
       });
+      return withinByteBudget(next);
     } finally {
       // After the delete, so an order read after its 201 shows its event published; and even when
       // the delete failed, because Kafka has the events (they will be sent again, harmlessly).
@@ -228,9 +244,11 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     let backoffMs = 100;
     // Halved when Kafka finds a produce call too large for the topic (its max.message.bytes may be below ours).
     let limit = options.maxBatch;
+    /** Rows read together with the last settle; none when the next read must start afresh. */
+    let next: OutboxRow[] | undefined;
     while (!stopping && !sessionLost) {
-      woken = false;
-      const rows = await readBatch(client, limit);
+      const rows = next ?? (await readBatch(client, limit));
+      next = undefined;
       if (rows.length === 0) {
         await pause(pollIntervalMs);
         if (!woken && !stopping && !sessionLost) await probeKafka(client, channels);
@@ -252,14 +270,13 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         }
         await setKafkaState(client, channels, describe(error));
         await pause(backoffMs);
-        woken = false;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         continue;
       }
       backoffMs = 100;
       limit = Math.min(options.maxBatch, limit * 2);
       if (kafkaDown) await setKafkaState(client, channels, undefined);
-      await settle(client, channels, rows);
+      next = await settleAndReadNext(client, channels, rows, limit);
     }
   }
 

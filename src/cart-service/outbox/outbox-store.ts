@@ -21,6 +21,37 @@ export interface OutboxEntry {
 const TABLE = 'cart_outbox';
 const PARKED = 'cart_outbox_parked';
 
+/**
+ * The insert of `entries` into the outbox as one statement, its parameters numbered from `first`
+ * so it can follow other parts of a statement; `text(filter)` may narrow the rows with a WHERE
+ * clause over `entry` (its columns are the OutboxEntry's). One array per column (unnest), inserted
+ * in array order, so ids follow the entries' order and an order's later event gets the larger id.
+ * It returns each row's `id`, `event_id` and `order_id`.
+ */
+export function outboxInsert(entries: OutboxEntry[], first: number): { text(filter: string): string; values: unknown[] } {
+  const types = ['uuid', 'text', 'text', 'text', 'text', 'bytea', 'int', 'jsonb'];
+  const arrays = types.map((type, index) => `$${first + index}::${type}[]`).join(', ');
+  return {
+    text: (filter) =>
+      `INSERT INTO ${TABLE} (event_id, event_type, order_id, topic, message_key, value, schema_id, headers)
+       SELECT event_id, event_type, order_id, topic, message_key, value, schema_id, headers
+       FROM unnest(${arrays}) WITH ORDINALITY AS entry(event_id, event_type, order_id, topic, message_key, value, schema_id, headers, position)
+       ${filter}
+       ORDER BY position
+       RETURNING id, event_id, order_id`,
+    values: [
+      entries.map((entry) => entry.eventId),
+      entries.map((entry) => entry.eventType),
+      entries.map((entry) => entry.orderId),
+      entries.map((entry) => entry.topic),
+      entries.map((entry) => entry.key),
+      entries.map((entry) => entry.value),
+      entries.map((entry) => entry.schemaId),
+      entries.map((entry) => JSON.stringify(entry.headers)),
+    ],
+  };
+}
+
 /** The request side of the outbox (table `cart_outbox`); the relay reads and deletes through its own session. */
 export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metrics }) {
   return withDatabaseErrors({
@@ -30,27 +61,8 @@ export function createOutboxStore({ knex, metrics }: { knex: Knex; metrics: Metr
      */
     async insert(tx: SqlTransaction, entries: OutboxEntry[]): Promise<string[]> {
       if (entries.length === 0) return [];
-      // One array per column (unnest), inserted in array order so ids follow the entries' order.
-      const inserted = await timeDbOperation(metrics, 'cart_outbox.insert', () =>
-        tx.query<{ id: string; event_id: string }>(
-          `INSERT INTO ${TABLE} (event_id, event_type, order_id, topic, message_key, value, schema_id, headers)
-           SELECT event_id, event_type, order_id, topic, message_key, value, schema_id, headers
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::int[], $8::jsonb[])
-             WITH ORDINALITY AS entry(event_id, event_type, order_id, topic, message_key, value, schema_id, headers, position)
-           ORDER BY position
-           RETURNING id, event_id`,
-          [
-            entries.map((entry) => entry.eventId),
-            entries.map((entry) => entry.eventType),
-            entries.map((entry) => entry.orderId),
-            entries.map((entry) => entry.topic),
-            entries.map((entry) => entry.key),
-            entries.map((entry) => entry.value),
-            entries.map((entry) => entry.schemaId),
-            entries.map((entry) => JSON.stringify(entry.headers)),
-          ],
-        ),
-      );
+      const statement = outboxInsert(entries, 1);
+      const inserted = await timeDbOperation(metrics, 'cart_outbox.insert', () => tx.query<{ id: string; event_id: string }>(statement.text(''), statement.values));
       const idOf = new Map(inserted.map((row) => [row.event_id, String(row.id)]));
       return entries.map((entry) => {
         const id = idOf.get(entry.eventId);
