@@ -20,24 +20,30 @@ export interface StoredAnswer extends Answer {
 }
 
 const MAX_KEY_LENGTH = 255;
-/** Visible ASCII: what fits an HTTP header and a structured-field string alike. */
-const KEY_PATTERN = /^[\x21-\x7e]+$/;
+
+/**
+ * The Idempotency-Key header values accepted, as a JSON Schema pattern and the parser's own rule:
+ * a structured-field string (RFC 8941: quoted, `\"` and `\\` escaped) of 1 to 255 visible ASCII
+ * characters, or a bare key of 1 to 255 visible ASCII characters that does not start with a quote.
+ * Each character has one reading, so matching never backtracks far.
+ */
+export const IDEMPOTENCY_KEY_PATTERN = String.raw`^(?:"(?:[\x21\x23-\x5b\x5d-\x7e]|\\["\\]){1,${MAX_KEY_LENGTH}}"|[\x21\x23-\x7e][\x21-\x7e]{0,${MAX_KEY_LENGTH - 1}})$`;
+const KEY_HEADER = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 /**
  * Reads the Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header): a structured-field
  * string such as `"8e03978e-40d5-43e8-bc93-6894a57f9324"`; the bare token is accepted too.
- * Absent → undefined; empty, too long or not visible ASCII → 400.
+ * Absent → undefined; anything else than IDEMPOTENCY_KEY_PATTERN → 400.
  */
 export function parseIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const quoted = /^"(.*)"$/.exec(header.trim());
-  const key = quoted ? (quoted[1] ?? '').replace(/\\(["\\])/g, '$1') : header.trim();
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key)) {
-    throw new AppError('VALIDATION_FAILED', `the Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`, {
-      fieldErrors: [{ field: 'Idempotency-Key', message: `expected 1 to ${MAX_KEY_LENGTH} visible ASCII characters` }],
+  const value = header.trim();
+  if (!KEY_HEADER.test(value)) {
+    throw new AppError('VALIDATION_FAILED', `the Idempotency-Key header must be a quoted string or a bare key of 1 to ${MAX_KEY_LENGTH} visible ASCII characters`, {
+      fieldErrors: [{ field: 'Idempotency-Key', message: `expected a quoted string ("...") or a bare key of 1 to ${MAX_KEY_LENGTH} visible ASCII characters` }],
     });
   }
-  return key;
+  return value.startsWith('"') ? value.slice(1, -1).replace(/\\(["\\])/g, '$1') : value;
 }
 
 /** What identifies a request for its key: the operation and the body (key order and number spelling do not matter). */

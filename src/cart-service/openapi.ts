@@ -1,4 +1,5 @@
-import { MAX_ITEMS, ORDER_STATUSES, ORDER_TRANSITIONS } from '../domain';
+import { GENERATE_ORDER_REQUEST_JSON_SCHEMA, MAX_ITEMS, NEW_ORDER_JSON_SCHEMA, ORDER_STATUSES, ORDER_TRANSITIONS, STATUS_UPDATE_JSON_SCHEMA } from '../domain';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency';
 
 /** The lifecycle table in words, e.g. "confirmed -> paid | processing | shipped | cancelled". */
 const LIFECYCLE_MOVES = Object.entries(ORDER_TRANSITIONS)
@@ -17,7 +18,7 @@ const idempotencyKey = {
     'Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): a repeat with the same key and body gets the first answer again ' +
     '(status and body; a 201/200 whose event is still unpublished answers 202), the same key with another body gets 422. ' +
     'Requests with one key are answered one after the other. Keys are kept IDEMPOTENCY_TTL (24 h by default).',
-  schema: { type: 'string', minLength: 1, maxLength: 257, examples: ['"8e03978e-40d5-43e8-bc93-6894a57f9324"'] },
+  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN, examples: ['"8e03978e-40d5-43e8-bc93-6894a57f9324"'] },
 };
 const pending = (what: string) => ({
   description: `${what} stored, but Kafka has not acknowledged its event within PUBLISH_TIMEOUT_MS; the outbox relay will publish it.`,
@@ -170,43 +171,10 @@ export const OPENAPI_DOCUMENT = {
           },
         ],
       },
-      NewOrder: {
-        type: 'object',
-        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency'],
-        properties: {
-          orderId: { type: 'string', minLength: 1 },
-          customerId: { type: 'string', minLength: 1 },
-          orderDate: { type: 'string', description: 'Strict ISO 8601 date-time that exists on the calendar.' },
-          items: {
-            type: 'array',
-            minItems: 1,
-            items: {
-              type: 'object',
-              required: ['itemId', 'quantity', 'price'],
-              properties: {
-                itemId: { type: 'string' },
-                quantity: { type: 'integer', minimum: 1 },
-                price: { oneOf: [ref('Money'), { type: 'number', exclusiveMinimum: 0 }] },
-              },
-            },
-          },
-          totalAmount: { oneOf: [ref('Money'), { type: 'number', exclusiveMinimum: 0 }], description: 'Exactly the sum of price x quantity.' },
-          currency: { type: 'string' },
-          status: { type: 'string', enum: ['pending', 'PENDING'] },
-        },
-      },
-      GenerateOrderRequest: {
-        type: 'object',
-        required: ['orderId', 'numItems'],
-        properties: { orderId: { type: 'string', minLength: 1 }, numItems: { type: 'integer', minimum: 1, maximum: MAX_ITEMS } },
-        examples: [{ orderId: 'ORDER-001', numItems: 3 }],
-      },
-      StatusUpdateRequest: {
-        type: 'object',
-        required: ['orderId', 'status'],
-        properties: { orderId: { type: 'string', minLength: 1 }, status: { type: 'string', description: 'A status, any case; "canceled" is accepted.' } },
-        examples: [{ orderId: 'ORDER-001', status: 'confirmed' }],
-      },
+      // Generated from the zod schemas that validate the requests (src/domain/request-json-schemas.ts).
+      NewOrder: NEW_ORDER_JSON_SCHEMA,
+      GenerateOrderRequest: { ...GENERATE_ORDER_REQUEST_JSON_SCHEMA, examples: [{ orderId: 'ORDER-001', numItems: 3 }] },
+      StatusUpdateRequest: { ...STATUS_UPDATE_JSON_SCHEMA, examples: [{ orderId: 'ORDER-001', status: 'confirmed' }] },
       OrderEnvelope: {
         type: 'object',
         required: ['success', 'message', 'data'],

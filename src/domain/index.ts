@@ -45,3 +45,4 @@ export {
   type CreateRequestValidation,
 } from './order-validation';
 export { GENERATED_CURRENCIES, generateOrder, type RandomSource } from './order-generator';
+export { GENERATE_ORDER_REQUEST_JSON_SCHEMA, NEW_ORDER_JSON_SCHEMA, STATUS_UPDATE_JSON_SCHEMA } from './request-json-schemas';

@@ -15,6 +15,15 @@ const MONEY_LIMIT = new Decimal(10).pow(MONEY_MAX_INTEGER_DIGITS);
 /** JSON's number grammar without exponent: money strings are written out plainly ("59.97"). */
 const MONEY_STRING = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
+/**
+ * The strings `checkMoney(value, { positive: true })` accepts, as a JSON Schema pattern: above
+ * zero, at most 10 integer digits, at most 2 decimal places once trailing zeros are dropped.
+ */
+export const POSITIVE_MONEY_PATTERN = `^(?:[1-9]\\d{0,${MONEY_MAX_INTEGER_DIGITS - 1}}(?:\\.\\d{1,2}0*)?|0\\.(?:[1-9]\\d?|0[1-9])0*)$`;
+
+/** The JSON numbers `checkMoney(value, { positive: true })` accepts, as a JSON Schema. */
+export const POSITIVE_MONEY_NUMBER = { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 10 ** MONEY_MAX_INTEGER_DIGITS, multipleOf: 0.01 } as const;
+
 /** Options of {@link parseMoney}. */
 export interface ParseMoneyOptions {
   /** Reject zero and negative amounts (prices and totals). Default: any sign is accepted. */

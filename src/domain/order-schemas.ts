@@ -4,11 +4,11 @@
  * the field path is put in front when the issue becomes a FieldError.
  */
 import { z } from 'zod';
-import { isIso4217Currency } from './currency';
 import { describeValue } from './describe-value';
-import { parseIsoDateTime } from './iso-date';
-import { checkMoney, formatMoney, sumLineItems } from './money';
-import { INITIAL_ORDER_STATUS, ORDER_STATUSES, parseStatus, type OrderStatus } from './order-status';
+import { ISO_4217_CURRENCIES, isIso4217Currency } from './currency';
+import { ISO_DATE_TIME_PATTERN, parseIsoDateTime } from './iso-date';
+import { POSITIVE_MONEY_NUMBER, POSITIVE_MONEY_PATTERN, checkMoney, formatMoney, sumLineItems } from './money';
+import { INITIAL_ORDER_STATUS, ORDER_STATUSES, parseStatus, statusSpellingPattern, type OrderStatus } from './order-status';
 
 /** Longest order, customer or item id (the database column and Kafka key stay small). */
 export const MAX_ID_LENGTH = 64;
@@ -34,15 +34,30 @@ function got(problem: string) {
 /** Matches a UTF-16 surrogate that is not half of a pair (with the `u` flag, a pair is one code point). */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+/** What String.prototype.trim removes (ECMA-262 WhiteSpace and LineTerminator), as a pattern's character class body. */
+const TRIMMED = String.raw`\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff`;
+// Lone surrogates are refused too, but a pattern cannot name them: JSON Schema strings are
+// Unicode scalar values, and validators built on them (jsonschema-rs) refuse such a range.
+const CONTROL = String.raw`\u0000-\u001f\u007f-\u009f`;
+
+/**
+ * The ids `identifier` accepts, as a JSON Schema pattern: blanks around (trimmed away), then 1 to
+ * MAX_ID_LENGTH characters (code points) without control characters, the first and last not blank.
+ */
+const IDENTIFIER_PATTERN =
+  `^[${TRIMMED}]*[^${CONTROL}${TRIMMED}]` + `(?:[^${CONTROL}]{0,${MAX_ID_LENGTH - 2}}[^${CONTROL}${TRIMMED}])?[${TRIMMED}]*$`;
+
 /** Order, customer and item ids: trimmed (the trimmed id is kept), non-empty, short, printable. */
 const identifier = z
   .string({ error: expected('a string') })
   .trim()
   .min(1, { error: 'must not be empty or blank' })
-  .max(MAX_ID_LENGTH, { error: got(`must be at most ${MAX_ID_LENGTH} characters`) })
+  // Counted in characters (code points), as PostgreSQL's varchar and JSON Schema's maxLength count.
+  .refine((id) => [...id].length <= MAX_ID_LENGTH, { error: got(`must be at most ${MAX_ID_LENGTH} characters`) })
   .refine((id) => !CONTROL_CHARACTER.test(id), { error: got('must not contain control characters') })
   // A lone UTF-16 surrogate is not text: PostgreSQL (rightly) refuses to store it.
-  .refine((id) => !LONE_SURROGATE.test(id), { error: got('must be well-formed Unicode text') });
+  .refine((id) => !LONE_SURROGATE.test(id), { error: got('must be well-formed Unicode text') })
+  .meta({ type: 'string', pattern: IDENTIFIER_PATTERN, description: `1 to ${MAX_ID_LENGTH} characters without control characters; blanks around it are trimmed away.` });
 
 /** The id rules above, for other layers that take an order id (e.g. the order service's query API). */
 export const idSchema = identifier;
@@ -53,7 +68,7 @@ const positiveMoney = z.unknown().transform((value, ctx) => {
   if (checked.ok) return checked.value;
   ctx.addIssue({ code: 'custom', message: checked.problem, input: value });
   return z.NEVER;
-});
+}).meta({ oneOf: [{ type: 'string', pattern: POSITIVE_MONEY_PATTERN, examples: ['59.97'] }, POSITIVE_MONEY_NUMBER], description: 'An exact amount above 0 with at most 2 decimals: a string like "59.97", or a JSON number.' });
 
 const orderDate = z.unknown().transform((value, ctx) => {
   const date = parseIsoDateTime(value);
@@ -64,6 +79,13 @@ const orderDate = z.unknown().transform((value, ctx) => {
       : `must be an ISO 8601 date-time like "2024-05-01T12:00:00Z" or a date like "2024-05-01" that exists on the calendar, in the years 0001-9999 (UTC), got ${describeValue(value)}`;
   ctx.addIssue({ code: 'custom', message, input: value });
   return z.NEVER;
+}).meta({
+  type: 'string',
+  pattern: ISO_DATE_TIME_PATTERN,
+  description:
+    'An RFC 3339 date-time (upper-case T and Z, an offset required) or a calendar date, that exists on the calendar, in the years 0001-9999 in UTC. ' +
+    'On 0001-01-01 a time may carry Z or an offset west of UTC, on 9999-12-31 Z or one east of it, so that it cannot leave those years; the service itself judges the instant.',
+  examples: ['2024-05-01T12:00:00Z'],
 });
 
 const quantity = z
@@ -75,7 +97,8 @@ const quantity = z
 
 const currency = z
   .string({ error: expected('a string') })
-  .refine(isIso4217Currency, { error: got('must be an active ISO 4217 currency code in upper case, like "USD"') });
+  .refine(isIso4217Currency, { error: got('must be an active ISO 4217 currency code in upper case, like "USD"') })
+  .meta({ enum: [...ISO_4217_CURRENCIES].sort(), description: 'An active ISO 4217 code.' });
 
 /**
  * The currency of an order already accepted: any code of ISO 4217's shape. Today's table of
@@ -90,7 +113,7 @@ const status = z.unknown().transform((value, ctx): OrderStatus => {
   const message = value === undefined ? 'is required' : `must be ${KNOWN_STATUSES}, got ${describeValue(value)}`;
   ctx.addIssue({ code: 'custom', message, input: value });
   return z.NEVER;
-});
+}).meta({ type: 'string', pattern: statusSpellingPattern(ORDER_STATUSES), description: `One of ${ORDER_STATUSES.join(', ')}, in any case; "new" means pending, "canceled" cancelled.` });
 
 /** The status of a full order: absent means 'pending'. */
 const orderStatus = status.default(INITIAL_ORDER_STATUS);
@@ -122,7 +145,9 @@ const orderFields = {
  * enters the lifecycle at its start and moves on only through status updates.
  */
 function order({ newOrder, recorded }: { newOrder: boolean; recorded: boolean }) {
-  const statusField = newOrder ? orderStatus.pipe(NEW_ORDER_STATUS) : orderStatus;
+  const statusField = newOrder
+    ? orderStatus.pipe(NEW_ORDER_STATUS).meta({ type: 'string', pattern: statusSpellingPattern([INITIAL_ORDER_STATUS]), description: `${INITIAL_ORDER_STATUS} (any case, or "new"), or absent.` })
+    : orderStatus;
   return z
     .object({ ...orderFields, currency: recorded ? recordedCurrency : currency, status: statusField }, { error: expected('a JSON object') })
     .superRefine(

@@ -35,6 +35,13 @@ const STATUS_BY_SPELLING: ReadonlyMap<string, OrderStatus> = new Map<string, Ord
   ...Object.entries(STATUS_ALIASES),
 ]);
 
+/** The spellings `parseStatus` reads as one of `statuses`, as a JSON Schema pattern (ECMA-262 has no case-insensitive flag inside a pattern). */
+export function statusSpellingPattern(statuses: readonly OrderStatus[]): string {
+  const spellings = [...STATUS_BY_SPELLING].filter(([, status]) => statuses.includes(status)).map(([spelling]) => spelling);
+  const anyCase = (spelling: string) => [...spelling].map((letter) => `[${letter}${letter.toUpperCase()}]`).join('');
+  return `^(?:${spellings.map(anyCase).join('|')})$`;
+}
+
 /** True when `value` is a canonical status spelled exactly ("pending", not "PENDING"). */
 export function isOrderStatus(value: unknown): value is OrderStatus {
   return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value);

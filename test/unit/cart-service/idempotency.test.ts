@@ -55,6 +55,15 @@ describe('Idempotency-Key', () => {
       expect(parseIdempotencyKey(`"${'k'.repeat(255)}"`)).to.equal('k'.repeat(255));
     });
 
+    it('counts an escaped character once: 255 escaped quotes make a key of 255 characters', () => {
+      expect(parseIdempotencyKey(`"${'\\"'.repeat(255)}"`)).to.equal('"'.repeat(255));
+      expect(refusalOf(`"${'\\"'.repeat(256)}"`).code).to.equal('VALIDATION_FAILED');
+    });
+
+    it('reads a bare key with quotes after its first character as it is', () => {
+      expect(parseIdempotencyKey('a"b"')).to.equal('a"b"');
+    });
+
     const refused: Array<{ what: string; header: string }> = [
       { what: 'an empty header', header: '' },
       { what: 'a header of spaces', header: '   ' },
@@ -66,6 +75,9 @@ describe('Idempotency-Key', () => {
       { what: 'a control character', header: 'a\u0001b' },
       { what: 'a character beyond ASCII', header: 'clé' },
       { what: 'DEL', header: 'a\u007fb' },
+      { what: 'a structured-field string without its closing quote', header: '"abc' },
+      { what: 'an unescaped quote inside a structured-field string', header: '"a"b"' },
+      { what: 'a backslash that escapes neither a quote nor a backslash', header: '"a\\b"' },
     ];
     for (const { what, header } of refused) {
       it(`refuses ${what} with 400 VALIDATION_FAILED naming Idempotency-Key`, () => {
