@@ -66,7 +66,7 @@ describe('cart service: operations endpoints and shutdown', function () {
           const [row] = (
             await stopping.db.knex.raw(
               `SELECT count(*)::int AS count FROM pg_stat_activity
-               WHERE wait_event_type = 'Lock' AND query ILIKE 'insert into cart_orders%' AND datname = current_database()`,
+               WHERE wait_event_type = 'Lock' AND query ILIKE '%insert into cart_orders%' AND datname = current_database()`,
             )
           ).rows as Array<{ count: number }>;
           return (row?.count ?? 0) >= orderIds.length;
