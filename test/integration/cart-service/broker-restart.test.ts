@@ -3,7 +3,7 @@ import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from 
 import { waitFor } from '../../helpers/wait-for';
 import { call, collectTopic, startTestCartService, type TestCartService } from './cart-service-harness';
 import { decodeOrderEvent } from './event-reader';
-import { createPrivateKafkaBroker, type PrivateKafkaBroker } from './private-kafka-broker';
+import { createPrivateKafkaBroker, type PrivateKafkaBroker } from '../../helpers/private-kafka-broker';
 
 /*
  * A real broker outage while the service runs: the service's Kafka is a broker of this test's

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { call, expectMatchesOpenApi, startTestCartService, type TestCartService } from './cart-service-harness';
 import { freeLoopbackPort } from '../../helpers/ports';
-import { startTcpProxy } from '../order-service/tcp-proxy';
+import { startTcpProxy } from '../../helpers/tcp-proxy';
 import { createDatabase } from '../../../src/lib/db';
 
 /*

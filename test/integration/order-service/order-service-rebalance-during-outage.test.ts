@@ -7,7 +7,7 @@ import { startOrderService, type RunningOrderService } from '../../../src/order-
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, orderCreated } from './order-service-fixtures';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
 
 type Producer = Awaited<ReturnType<typeof createEventProducer>>;
 

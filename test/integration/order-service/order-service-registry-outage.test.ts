@@ -7,7 +7,7 @@ import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, lifecycleEvents, snapshot } from './order-service-fixtures';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
 
 type Producer = Awaited<ReturnType<typeof createEventProducer>>;
 

@@ -4,7 +4,7 @@ import { startOrderService, type RunningOrderService } from '../../../src/order-
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST } from './order-service-fixtures';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
 
 const RECORDS = ['io.orderflow.events.OrderCreated', 'io.orderflow.events.OrderStatusUpdated'];
 

@@ -2,13 +2,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KAFKA_LIBS } from '../../../scripts/stack/kafka';
-import { createKafkaClient } from '../../../src/lib/kafka';
-import { waitFor } from '../../helpers/wait-for';
-import { freeLoopbackPort } from '../../helpers/ports';
-import { kafkaServerProperties, newClusterId } from '../../../scripts/stack/kafka';
+import { KAFKA_LIBS } from '../../scripts/stack/kafka';
+import { createKafkaClient } from '../../src/lib/kafka';
+import { waitFor } from './wait-for';
+import { freeLoopbackPort } from './ports';
+import { kafkaServerProperties, newClusterId } from '../../scripts/stack/kafka';
 
-const LOG4J = join(__dirname, '..', '..', '..', 'scripts', 'stack', 'kafka', 'tools-log4j.properties');
+const LOG4J = join(__dirname, '..', '..', 'scripts', 'stack', 'kafka', 'tools-log4j.properties');
 
 /**
  * A KRaft broker of this test's own, from the local stack's Kafka jars, in a temporary folder.
