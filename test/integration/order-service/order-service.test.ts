@@ -4,6 +4,7 @@ import { Decimal } from '../../../src/domain';
 import type { Config } from '../../../src/config';
 import { startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
+import { MAX_TIMELINE_EVENTS } from '../../../src/order-service/order-timeline';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
@@ -353,6 +354,30 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect((early.body.data?.events as Array<{ outcome: string }>).map((event) => event.outcome)).to.deep.equal(['parked']);
       expect((await get('/api/orders/ORD-NEVER-SEEN/events')).status).to.equal(404);
       expect((await get('/api/orders/%20/events')).status).to.equal(400);
+    });
+
+    it(`lists the first ${MAX_TIMELINE_EVENTS} events of a timeline and says it is truncated when there are more (an order refused over and over)`, async () => {
+      const refusals = (count: number) => Array.from({ length: count }, () => statusUpdated('ORD-TIMELINE-LONG', 'delivered', 'pending'));
+      // The order and MAX_TIMELINE_EVENTS - 1 refused moves: exactly the limit, not truncated.
+      await producer.send([orderCreated('ORD-TIMELINE-LONG'), ...refusals(MAX_TIMELINE_EVENTS - 1)]);
+      const timelineOf = async (length: number) =>
+        waitFor(
+          async () => {
+            const answer = await get('/api/orders/ORD-TIMELINE-LONG/events');
+            const data = answer.body.data as { events: Array<{ outcome: string }>; truncated: boolean } | undefined;
+            return answer.status === 200 && data?.events.length === length ? { data, message: answer.body.message } : undefined;
+          },
+          { what: `${length} events of ORD-TIMELINE-LONG`, timeoutMs: 30_000 },
+        );
+      expect((await timelineOf(MAX_TIMELINE_EVENTS)).data.truncated).to.equal(false);
+      await producer.send(refusals(1));
+      const rejectedCount = async () =>
+        Number(((await db.knex.raw(`SELECT count(*) AS n FROM order_events WHERE order_id = 'ORD-TIMELINE-LONG'`)) as { rows: Array<{ n: string }> }).rows[0]?.n);
+      await waitFor(async () => (await rejectedCount()) === MAX_TIMELINE_EVENTS + 1, { what: 'the last refusal recorded' });
+      const truncated = await timelineOf(MAX_TIMELINE_EVENTS);
+      expect(truncated.data.truncated).to.equal(true);
+      expect(truncated.message).to.contain('the first ones only');
+      expect(truncated.data.events[0]?.outcome).to.equal('applied');
     });
 
     it('counts the orders placed in each minute of a window, empty minutes as 0, and refuses a bad window with 400', async () => {
