@@ -55,6 +55,11 @@ const SETTINGS = {
     schema: durationInSeconds.pipe(z.number().min(86_400, 'must be at least 1d')),
     default: '7d',
   },
+  DEAD_LETTER_RETENTION: {
+    doc: "How long the order service keeps a dead letter in its index (GET /api/dlq, replay, the order's timeline) after it was dead-lettered (seconds, or with a unit: 90s, 30m, 24h, 30d; at least 1d). The dead-letter topic keeps the record itself for its own retention.ms.",
+    schema: durationInSeconds.pipe(z.number().min(86_400, 'must be at least 1d')),
+    default: '30d',
+  },
   CONSUMER_FETCH_MAX_WAIT_MS: {
     doc: "Longest a consumer's fetch waits for 16 KiB of events before taking what there is: the most it adds to an event's latency under light traffic, and how often an idle consumer asks Kafka, each fetch costing CPU even when empty. Gathering a trickle of events into fewer transactions saves CPU under load; raise it where idle cost matters more than latency.",
     schema: z.coerce.number().int().min(1).max(5_000),

@@ -42,6 +42,23 @@ export function createOrderRetentionStore({ knex }: { knex: Knex }) {
       )) as { rowCount: number };
       return result.rowCount;
     },
+
+    /**
+     * Deletes dead letters dead-lettered before `before`, at most `limit`, except one whose replay
+     * is under way (claimed within the last hour, Kafka's acknowledgement not yet recorded);
+     * resolves with how many.
+     */
+    async pruneDeadLetters(before: Date, limit: number): Promise<number> {
+      const result = (await knex.raw(
+        `DELETE FROM dead_letters WHERE record_id IN (
+           SELECT record_id FROM dead_letters
+           WHERE dead_lettered_at < ? AND (replay_started_at IS NULL OR replayed_at IS NOT NULL OR replay_started_at <= now() - interval '1 hour')
+           LIMIT ?
+         )`,
+        [before, limit],
+      )) as { rowCount: number };
+      return result.rowCount;
+    },
   });
 }
 

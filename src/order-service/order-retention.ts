@@ -2,7 +2,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../lib/metrics';
 import type { OrderRetentionStore } from './order-retention-store';
 
-/** Refused events deleted per statement, so one pass never holds a long transaction. */
+/** Refused events (or dead letters) deleted per statement, so one pass never holds a long transaction. */
 const PRUNE_CHUNK = 5_000;
 
 /**
@@ -19,10 +19,26 @@ const PRUNE_CHUNK = 5_000;
  * relay re-send after a lost delete (seconds); both lie far inside any sensible window. Only a
  * deliberate re-read of the topic (an offset reset) can bring back an event older than the
  * window, and only a refused one is then judged again.
+ *
+ * The dead-letter index is bounded by its own retention (DEAD_LETTER_RETENTION): a dead letter
+ * older than it is deleted, replayed or not, unless a replay of it is under way.
  */
-export function createOrderRetention({ store, windowSeconds, metrics, logger }: { store: OrderRetentionStore; windowSeconds: number; metrics: Metrics; logger: Logger }) {
-  return async function enforceRetention(now: Date = new Date()): Promise<{ expired: number; pruned: number }> {
+export function createOrderRetention({
+  store,
+  windowSeconds,
+  deadLetterRetentionSeconds,
+  metrics,
+  logger,
+}: {
+  store: OrderRetentionStore;
+  windowSeconds: number;
+  deadLetterRetentionSeconds: number;
+  metrics: Metrics;
+  logger: Logger;
+}) {
+  return async function enforceRetention(now: Date = new Date()): Promise<{ expired: number; pruned: number; deadLettersPruned: number }> {
     const before = new Date(now.getTime() - windowSeconds * 1000);
+    const deadLettersBefore = new Date(now.getTime() - deadLetterRetentionSeconds * 1000);
     try {
       const expired = await store.expireParkedUpdates(before, `its order did not arrive within the dedup window (${windowSeconds} s)`);
       for (const update of expired) {
@@ -32,10 +48,13 @@ export function createOrderRetention({ store, windowSeconds, metrics, logger }: 
       let pruned = 0;
       for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; pruned += deleted) deleted = await store.pruneRejectedEvents(before, PRUNE_CHUNK);
       if (pruned > 0) logger.info({ pruned, before }, 'deleted refused events older than the dedup window');
-      return { expired: expired.length, pruned };
+      let deadLettersPruned = 0;
+      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; deadLettersPruned += deleted) deleted = await store.pruneDeadLetters(deadLettersBefore, PRUNE_CHUNK);
+      if (deadLettersPruned > 0) logger.info({ deadLettersPruned, before: deadLettersBefore }, 'deleted dead letters older than DEAD_LETTER_RETENTION from the index');
+      return { expired: expired.length, pruned, deadLettersPruned };
     } catch (error) {
-      logger.warn({ err: error }, 'could not enforce the dedup window; trying again at the next run');
-      return { expired: 0, pruned: 0 };
+      logger.warn({ err: error }, 'could not enforce the dedup window and the dead-letter retention; trying again at the next run');
+      return { expired: 0, pruned: 0, deadLettersPruned: 0 };
     }
   };
 }

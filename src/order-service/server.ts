@@ -178,7 +178,13 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     if (!deps.knex) await knex.destroy();
     throw error;
   }
-  const enforceRetention = createOrderRetention({ store: createOrderRetentionStore({ knex }), windowSeconds: config.DEDUP_WINDOW, metrics, logger });
+  const enforceRetention = createOrderRetention({
+    store: createOrderRetentionStore({ knex }),
+    windowSeconds: config.DEDUP_WINDOW,
+    deadLetterRetentionSeconds: config.DEAD_LETTER_RETENTION,
+    metrics,
+    logger,
+  });
   const stopRetention = everyInterval(Math.min(RETENTION_INTERVAL_MS, (config.DEDUP_WINDOW * 1000) / 4), async () => void (await enforceRetention()));
   logger.info({ port: server?.port, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'order service consuming');
 

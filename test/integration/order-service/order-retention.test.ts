@@ -17,6 +17,7 @@ import { FAST, createEventProducer, orderCreated, statusUpdated } from './order-
 describe('order service: the dedup window', function () {
   this.timeout(90_000);
   const WINDOW_SECONDS = 7 * 86_400;
+  const DEAD_LETTER_RETENTION_SECONDS = 30 * 86_400;
   let config: Config;
   let db: TestDatabase;
   let producer: Awaited<ReturnType<typeof createEventProducer>>;
@@ -50,8 +51,8 @@ describe('order service: the dedup window', function () {
     await db.knex('order_events').where({ outcome: 'rejected' }).update({ recorded_at: db.knex.raw("now() - interval '8 days'") });
 
     const metrics = createMetrics('order-service');
-    const enforce = createOrderRetention({ store: createOrderRetentionStore({ knex: db.knex }), windowSeconds: WINDOW_SECONDS, metrics, logger: createLogger('silent') });
-    expect(await enforce()).to.deep.equal({ expired: 1, pruned: 1 });
+    const enforce = createOrderRetention({ store: createOrderRetentionStore({ knex: db.knex }), windowSeconds: WINDOW_SECONDS, deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, metrics, logger: createLogger('silent') });
+    expect(await enforce()).to.deep.equal({ expired: 1, pruned: 1, deadLettersPruned: 0 });
 
     expect(await history(illegal.eventId), 'the old refusal is forgotten').to.equal(undefined);
     expect((await history(applied.eventId))?.outcome, 'applied history stays').to.equal('applied');
@@ -64,7 +65,7 @@ describe('order service: the dedup window', function () {
     expect(values.find((value) => value.labels.outcome === 'expired')?.value).to.equal(1);
 
     // A second pass finds nothing new: the refusal just recorded is young.
-    expect(await enforce()).to.deep.equal({ expired: 0, pruned: 0 });
+    expect(await enforce()).to.deep.equal({ expired: 0, pruned: 0, deadLettersPruned: 0 });
 
     // The order arrives after the window, and the expired update is redelivered: neither applies it.
     const late = orderCreated('RET-LATE');
@@ -75,6 +76,35 @@ describe('order service: the dedup window', function () {
     expect((await history(orphan.eventId))?.outcome).to.equal('rejected');
   });
 
+  it('deletes dead letters older than DEAD_LETTER_RETENTION from the index, replayed or not, but not one being replayed', async () => {
+    const deadLetter = (recordId: string, daysAgo: number, replay: Record<string, unknown> = {}) => ({
+      record_id: recordId,
+      dlq_topic: `${config.ORDER_EVENTS_TOPIC}.dlq`,
+      dlq_partition: 0,
+      dlq_offset: Number(recordId.split('/').at(-1)),
+      headers: JSON.stringify([]),
+      dead_lettered_at: db.knex.raw(`now() - make_interval(days => ?)`, [daysAgo]),
+      ...replay,
+    });
+    const topic = `${config.ORDER_EVENTS_TOPIC}.dlq`;
+    await db.knex('dead_letters').insert([
+      deadLetter(`${topic}/0/1`, 31),
+      deadLetter(`${topic}/0/2`, 31, { replay_started_at: db.knex.raw("now() - interval '31 days'"), replayed_by: 'alice', replayed_at: db.knex.raw("now() - interval '31 days'") }),
+      deadLetter(`${topic}/0/3`, 31, { replay_started_at: db.knex.raw("now() - interval '10 seconds'"), replayed_by: 'bob' }),
+      deadLetter(`${topic}/0/4`, 29),
+    ]);
+    const enforce = createOrderRetention({
+      store: createOrderRetentionStore({ knex: db.knex }),
+      windowSeconds: WINDOW_SECONDS,
+      deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+      metrics: createMetrics('order-service'),
+      logger: createLogger('silent'),
+    });
+    expect((await enforce()).deadLettersPruned).to.equal(2);
+    const kept = (await db.knex('dead_letters').where('record_id', 'like', `${topic}/%`).orderBy('dlq_offset').pluck('record_id')) as string[];
+    expect(kept, 'the replay under way and the young dead letter stay').to.deep.equal([`${topic}/0/3`, `${topic}/0/4`]);
+  });
+
   it('reports, not throws, when the database is unreachable', async () => {
     const metrics = createMetrics('order-service');
     const broken = await createTestDatabase(testConfig());
@@ -82,8 +112,8 @@ describe('order service: the dedup window', function () {
     await broken.destroy();
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    const enforce = createOrderRetention({ store, windowSeconds: WINDOW_SECONDS, metrics, logger });
-    expect(await enforce()).to.deep.equal({ expired: 0, pruned: 0 });
+    const enforce = createOrderRetention({ store, windowSeconds: WINDOW_SECONDS, deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, metrics, logger });
+    expect(await enforce()).to.deep.equal({ expired: 0, pruned: 0, deadLettersPruned: 0 });
     expect(lines.filter((line) => line.includes('could not enforce the dedup window')), 'the failure is reported').to.have.length(1);
   });
 });
