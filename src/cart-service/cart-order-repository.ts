@@ -81,11 +81,18 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
     async insertNew(tx: SqlTransaction, writes: Array<{ order: OrderJson; event: OutboxEntry }>): Promise<Map<string, string>> {
       if (writes.length === 0) return new Map();
       const sorted = [...writes].sort((a, b) => inLockOrder(a.order.orderId, b.order.orderId));
+      // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
+      const orderColumns = [
+        sorted.map(({ order }) => order.orderId),
+        sorted.map(({ order }) => order.status),
+        sorted.map(({ order }) => JSON.stringify(order)),
+        sorted.map(({ event }) => event.eventId),
+        sorted.map(({ event }) => event.eventType),
+      ];
       const events = outboxInsert(
         writes.map(({ event }) => event),
-        6,
+        orderColumns.length + 1,
       );
-      // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
       const rows = await timeDbOperation(metrics, 'cart_orders.insert_batch', () =>
         tx.query<{ id: string; order_id: string }>(
           `WITH new_orders AS (
@@ -94,14 +101,7 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
              ON CONFLICT (order_id) DO NOTHING RETURNING order_id
            )
            ${events.text('WHERE entry.order_id IN (SELECT order_id FROM new_orders)')}`,
-          [
-            sorted.map(({ order }) => order.orderId),
-            sorted.map(({ order }) => order.status),
-            sorted.map(({ order }) => JSON.stringify(order)),
-            sorted.map(({ event }) => event.eventId),
-            sorted.map(({ event }) => event.eventType),
-            ...events.values,
-          ],
+          [...orderColumns, ...events.values],
         ),
       );
       return new Map(rows.map((row) => [row.order_id, String(row.id)]));

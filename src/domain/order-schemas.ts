@@ -52,7 +52,7 @@ const identifier = z
   .string({ error: expected('a string') })
   .trim()
   .min(1, { error: 'must not be empty or blank' })
-  // Counted in characters (code points), as PostgreSQL's varchar and JSON Schema's maxLength count.
+  // Counted in characters (code points), as JSON Schema's maxLength and the pattern below count them.
   .refine((id) => [...id].length <= MAX_ID_LENGTH, { error: got(`must be at most ${MAX_ID_LENGTH} characters`) })
   .refine((id) => !CONTROL_CHARACTER.test(id), { error: got('must not contain control characters') })
   // A lone UTF-16 surrogate is not text: PostgreSQL (rightly) refuses to store it.
