@@ -76,10 +76,12 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
      * statement; returns the outbox id of each new order's event by order id. An id already
      * known (or inserted by a concurrent transaction that commits) is skipped, not an error.
      * Orders go in order of id, so concurrent batches lock them in the same order and cannot
-     * deadlock; events go in the order given.
+     * deadlock; events go in the order given. Each order id may appear once (the caller answers
+     * a repeat within a batch itself): both would pass as new and both events would be written.
      */
     async insertNew(tx: SqlTransaction, writes: Array<{ order: OrderJson; event: OutboxEntry }>): Promise<Map<string, string>> {
       if (writes.length === 0) return new Map();
+      if (new Set(writes.map(({ order }) => order.orderId)).size !== writes.length) throw new Error('insertNew was given one order id twice');
       const sorted = [...writes].sort((a, b) => inLockOrder(a.order.orderId, b.order.orderId));
       // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
       const orderColumns = [

@@ -37,7 +37,8 @@ const KEY_HEADER = new RegExp(IDEMPOTENCY_KEY_PATTERN);
  */
 export function parseIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const value = header.trim();
+  // HTTP's optional whitespace around a field value (spaces and tabs), and nothing else.
+  const value = header.replace(/^[ \t]+|[ \t]+$/g, '');
   if (!KEY_HEADER.test(value)) {
     throw new AppError('VALIDATION_FAILED', `the Idempotency-Key header must be a quoted string or a bare key of 1 to ${MAX_KEY_LENGTH} visible ASCII characters`, {
       fieldErrors: [{ field: 'Idempotency-Key', message: `expected a quoted string ("...") or a bare key of 1 to ${MAX_KEY_LENGTH} visible ASCII characters` }],

@@ -7,23 +7,23 @@ const ISO_DATE_TIME =
 
 const MINUTE_MS = 60_000;
 
-const LEAP_YEAR = '(?:\\d\\d(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)';
-const DAY_31 = '(?:0[1-9]|[12]\\d|3[01])';
-const DAY_30 = '(?:0[1-9]|[12]\\d|30)';
-const DAY_28 = '(?:0[1-9]|1\\d|2[0-8])';
+const LEAP_YEAR = '(?:[0-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)';
+const DAY_31 = '(?:0[1-9]|[12][0-9]|3[01])';
+const DAY_30 = '(?:0[1-9]|[12][0-9]|30)';
+const DAY_28 = '(?:0[1-9]|1[0-9]|2[0-8])';
 /** Month and day of any year (February 29th apart). */
 const MONTH_DAY = `(?:(?:0[13578]|1[02])-${DAY_31}|(?:0[469]|11)-${DAY_30}|02-${DAY_28})`;
 /** Month and day after January 1st, and before December 31st (February 29th apart). */
-const AFTER_NEW_YEAR = `(?:01-(?:0[2-9]|[12]\\d|3[01])|(?:0[3578]|1[02])-${DAY_31}|(?:0[469]|11)-${DAY_30}|02-${DAY_28})`;
-const BEFORE_NEW_YEAR = `(?:(?:0[13578]|10)-${DAY_31}|12-(?:0[1-9]|[12]\\d|30)|(?:0[469]|11)-${DAY_30}|02-${DAY_28})`;
-const TIME = 'T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?';
-const OFFSET_HOURS_MINUTES = '(?:[01]\\d|2[0-3]):[0-5]\\d';
+const AFTER_NEW_YEAR = `(?:01-(?:0[2-9]|[12][0-9]|3[01])|(?:0[3578]|1[02])-${DAY_31}|(?:0[469]|11)-${DAY_30}|02-${DAY_28})`;
+const BEFORE_NEW_YEAR = `(?:(?:0[13578]|10)-${DAY_31}|12-(?:0[1-9]|[12][0-9]|30)|(?:0[469]|11)-${DAY_30}|02-${DAY_28})`;
+const TIME = 'T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?';
+const OFFSET_HOURS_MINUTES = '(?:[01][0-9]|2[0-3]):[0-5][0-9]';
 const ZERO_OFFSET = '(?:Z|[+-]00:00)';
 
 /**
- * What {@link parseIsoDateTime} accepts, as a JSON Schema pattern (ECMA-262, also read by
- * Python's re), so an OpenAPI document states the rule exactly: the calendar (month lengths, leap
- * years) and the years 0001-9999. One simplification at the ends, where the pattern cannot add an
+ * What {@link parseIsoDateTime} accepts, as a JSON Schema pattern (ECMA-262; digits written
+ * [0-9], since \d means any Unicode digit to some engines), so an OpenAPI document states the
+ * rule exactly: the calendar (month lengths, leap years) and the years 0001-9999. One simplification at the ends, where the pattern cannot add an
  * offset to a time: on 0001-01-01 a time may only carry an offset that cannot move it before the
  * year 0001 (Z, +00:00 or one west of UTC), on 9999-12-31 only one that cannot move it past 9999,
  * and no time on 0000-12-31 is accepted; the parser judges the instant itself.
@@ -31,9 +31,9 @@ const ZERO_OFFSET = '(?:Z|[+-]00:00)';
 export const ISO_DATE_TIME_PATTERN = [
   '^(?:',
   // A calendar date, any year.
-  `(?:(?:000[1-9]|00[1-9]\\d|0[1-9]\\d\\d|[1-9]\\d{3})-${MONTH_DAY}|${LEAP_YEAR}-02-29)`,
+  `(?:(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9][0-9]|[1-9][0-9]{3})-${MONTH_DAY}|${LEAP_YEAR}-02-29)`,
   // A date-time whose offset cannot leave the years 0001-9999.
-  `|(?:(?:000[2-9]|00[1-9]\\d|0[1-9]\\d\\d|[1-8]\\d{3}|9[0-8]\\d\\d|99[0-8]\\d|999[0-8])-${MONTH_DAY}|${LEAP_YEAR}-02-29|0001-${AFTER_NEW_YEAR}|9999-${BEFORE_NEW_YEAR})${TIME}(?:Z|[+-]${OFFSET_HOURS_MINUTES})`,
+  `|(?:(?:000[2-9]|00[1-9][0-9]|0[1-9][0-9][0-9]|[1-8][0-9]{3}|9[0-8][0-9][0-9]|99[0-8][0-9]|999[0-8])-${MONTH_DAY}|${LEAP_YEAR}-02-29|0001-${AFTER_NEW_YEAR}|9999-${BEFORE_NEW_YEAR})${TIME}(?:Z|[+-]${OFFSET_HOURS_MINUTES})`,
   // The first and the last day, with the offsets that keep them inside.
   `|0001-01-01${TIME}(?:${ZERO_OFFSET}|-${OFFSET_HOURS_MINUTES})`,
   `|9999-12-31${TIME}(?:${ZERO_OFFSET}|\\+${OFFSET_HOURS_MINUTES})`,

@@ -19,10 +19,19 @@ const MONEY_STRING = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
  * The strings `checkMoney(value, { positive: true })` accepts, as a JSON Schema pattern: above
  * zero, at most 10 integer digits, at most 2 decimal places once trailing zeros are dropped.
  */
-export const POSITIVE_MONEY_PATTERN = `^(?:[1-9]\\d{0,${MONEY_MAX_INTEGER_DIGITS - 1}}(?:\\.\\d{1,2}0*)?|0\\.(?:[1-9]\\d?|0[1-9])0*)$`;
+export const POSITIVE_MONEY_PATTERN = `^(?:[1-9][0-9]{0,${MONEY_MAX_INTEGER_DIGITS - 1}}(?:\\.[0-9]{1,2}0*)?|0\\.(?:[1-9][0-9]?|0[1-9])0*)$`;
 
-/** The JSON numbers `checkMoney(value, { positive: true })` accepts, as a JSON Schema. */
-export const POSITIVE_MONEY_NUMBER = { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 10 ** MONEY_MAX_INTEGER_DIGITS, multipleOf: 0.01 } as const;
+/**
+ * The JSON numbers `checkMoney(value, { positive: true })` accepts, as a JSON Schema. Their
+ * 2-decimal rule is stated in words: `multipleOf: 0.01` would be checked in binary floating point
+ * by common validators, which then refuse amounts like 19.99.
+ */
+export const POSITIVE_MONEY_NUMBER = {
+  type: 'number',
+  exclusiveMinimum: 0,
+  exclusiveMaximum: 10 ** MONEY_MAX_INTEGER_DIGITS,
+  description: 'At most 2 decimals, as written in the JSON text.',
+} as const;
 
 /** Options of {@link parseMoney}. */
 export interface ParseMoneyOptions {

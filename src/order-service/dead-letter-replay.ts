@@ -2,12 +2,10 @@ import type { Kafka } from 'kafkajs';
 import { AppError, asUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { createIdempotentSender, isRecordRefused, kafkaError, restoreHeaders } from '../lib/kafka';
-import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
+import { STALE_REPLAY_CLAIM_SECONDS, type DeadLetter, type DeadLetterStore } from './dead-letter-store';
 
 /** How long Kafka may take to acknowledge a replayed record. */
 const REPLAY_TIMEOUT_MS = 10_000;
-/** A claim older than this whose acknowledgement was never recorded may be taken again (well past a send's own timeout and retries). */
-const STALE_CLAIM_SECONDS = 120;
 /** The header a replayed record carries: the dead letter it came from. */
 export const REPLAY_OF_HEADER = 'orderflow-replay-of';
 
@@ -48,7 +46,7 @@ export function createDeadLetterReplayer({ kafka, sourceTopic, store, logger }: 
   return {
     /** Replays `recordId` once on behalf of `operator`; resolves with the dead letter and where its replay landed. */
     async replay(recordId: string, operator: string): Promise<DeadLetter> {
-      const claimed = await store.claimReplay(recordId, operator, STALE_CLAIM_SECONDS);
+      const claimed = await store.claimReplay(recordId, operator, STALE_REPLAY_CLAIM_SECONDS);
       const claim = claimed.replay!;
       let position: { partition: number; offset: string };
       try {

@@ -4,6 +4,9 @@ import { withDatabaseErrors, type Knex } from '../lib/db';
 import { headersAsText, storeHeaders, type StoredHeader } from '../lib/kafka';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER } from '../lib/registry';
 
+/** A replay claim older than this whose acknowledgement was never recorded is stale: it may be taken again (well past a send's own timeout and retries). */
+export const STALE_REPLAY_CLAIM_SECONDS = 120;
+
 /** Where a record sits in Kafka. */
 export interface RecordPosition {
   topic: string;

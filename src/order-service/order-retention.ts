@@ -36,9 +36,8 @@ export function createOrderRetention({
   metrics: Metrics;
   logger: Logger;
 }) {
-  return async function enforceRetention(now: Date = new Date()): Promise<{ expired: number; pruned: number; deadLettersPruned: number }> {
+  async function enforceDedupWindow(now: Date): Promise<{ expired: number; pruned: number }> {
     const before = new Date(now.getTime() - windowSeconds * 1000);
-    const deadLettersBefore = new Date(now.getTime() - deadLetterRetentionSeconds * 1000);
     try {
       const expired = await store.expireParkedUpdates(before, `its order did not arrive within the dedup window (${windowSeconds} s)`);
       for (const update of expired) {
@@ -48,13 +47,28 @@ export function createOrderRetention({
       let pruned = 0;
       for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; pruned += deleted) deleted = await store.pruneRejectedEvents(before, PRUNE_CHUNK);
       if (pruned > 0) logger.info({ pruned, before }, 'deleted refused events older than the dedup window');
-      let deadLettersPruned = 0;
-      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; deadLettersPruned += deleted) deleted = await store.pruneDeadLetters(deadLettersBefore, PRUNE_CHUNK);
-      if (deadLettersPruned > 0) logger.info({ deadLettersPruned, before: deadLettersBefore }, 'deleted dead letters older than DEAD_LETTER_RETENTION from the index');
-      return { expired: expired.length, pruned, deadLettersPruned };
+      return { expired: expired.length, pruned };
     } catch (error) {
-      logger.warn({ err: error }, 'could not enforce the dedup window and the dead-letter retention; trying again at the next run');
-      return { expired: 0, pruned: 0, deadLettersPruned: 0 };
+      logger.warn({ err: error }, 'could not enforce the dedup window; trying again at the next run');
+      return { expired: 0, pruned: 0 };
     }
+  }
+
+  async function enforceDeadLetterRetention(now: Date): Promise<number> {
+    const before = new Date(now.getTime() - deadLetterRetentionSeconds * 1000);
+    let pruned = 0;
+    try {
+      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; pruned += deleted) deleted = await store.pruneDeadLetters(before, PRUNE_CHUNK);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not enforce DEAD_LETTER_RETENTION; trying again at the next run');
+    }
+    if (pruned > 0) logger.info({ deadLettersPruned: pruned, before }, 'deleted dead letters older than DEAD_LETTER_RETENTION from the index');
+    return pruned;
+  }
+
+  /** One pass of both; each reports its own failure (a warning) and leaves the other to run. */
+  return async function enforceRetention(now: Date = new Date()): Promise<{ expired: number; pruned: number; deadLettersPruned: number }> {
+    const { expired, pruned } = await enforceDedupWindow(now);
+    return { expired, pruned, deadLettersPruned: await enforceDeadLetterRetention(now) };
   };
 }

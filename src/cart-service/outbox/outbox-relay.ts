@@ -140,7 +140,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await notify(client, channels, kafkaDown ? `${KAFKA_DOWN}${kafkaDown.reason}` : KAFKA_UP);
   }
 
-  /** Reads the oldest rows; this and `settleAndReadNext` run for every produce call, so both are prepared statements. */
+  /** Reads the oldest rows, when no settle read them (first, and after an empty read or a failure); prepared, as `settleAndReadNext` is. */
   async function readBatch(client: Client, limit: number): Promise<OutboxRow[]> {
     woken = false;
     const { rows } = await client.query<OutboxRow>({ name: 'outbox-relay-read', text: `SELECT ${ROW_COLUMNS} FROM cart_outbox ORDER BY id LIMIT $1`, values: [limit] });

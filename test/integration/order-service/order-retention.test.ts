@@ -76,7 +76,7 @@ describe('order service: the dedup window', function () {
     expect((await history(orphan.eventId))?.outcome).to.equal('rejected');
   });
 
-  it('deletes dead letters older than DEAD_LETTER_RETENTION from the index, replayed or not, but not one being replayed', async () => {
+  it('deletes dead letters older than DEAD_LETTER_RETENTION from the index, replayed or not, but not one being replayed (a stale claim is not)', async () => {
     const deadLetter = (recordId: string, daysAgo: number, replay: Record<string, unknown> = {}) => ({
       record_id: recordId,
       dlq_topic: `${config.ORDER_EVENTS_TOPIC}.dlq`,
@@ -92,6 +92,8 @@ describe('order service: the dedup window', function () {
       deadLetter(`${topic}/0/2`, 31, { replay_started_at: db.knex.raw("now() - interval '31 days'"), replayed_by: 'alice', replayed_at: db.knex.raw("now() - interval '31 days'") }),
       deadLetter(`${topic}/0/3`, 31, { replay_started_at: db.knex.raw("now() - interval '10 seconds'"), replayed_by: 'bob' }),
       deadLetter(`${topic}/0/4`, 29),
+      // A claim gone stale (its replay never recorded Kafka's acknowledgement): not under way any more.
+      deadLetter(`${topic}/0/5`, 31, { replay_started_at: db.knex.raw("now() - interval '10 minutes'"), replayed_by: 'carol' }),
     ]);
     const enforce = createOrderRetention({
       store: createOrderRetentionStore({ knex: db.knex }),
@@ -100,7 +102,7 @@ describe('order service: the dedup window', function () {
       metrics: createMetrics('order-service'),
       logger: createLogger('silent'),
     });
-    expect((await enforce()).deadLettersPruned).to.equal(2);
+    expect((await enforce()).deadLettersPruned).to.equal(3);
     const kept = (await db.knex('dead_letters').where('record_id', 'like', `${topic}/%`).orderBy('dlq_offset').pluck('record_id')) as string[];
     expect(kept, 'the replay under way and the young dead letter stay').to.deep.equal([`${topic}/0/3`, `${topic}/0/4`]);
   });

@@ -76,6 +76,7 @@ describe('Idempotency-Key', () => {
       { what: 'a character beyond ASCII', header: 'clé' },
       { what: 'DEL', header: 'a\u007fb' },
       { what: 'a structured-field string without its closing quote', header: '"abc' },
+      { what: 'no-break spaces around it (only spaces and tabs are trimmed)', header: '\u00a0abc\u00a0' },
       { what: 'an unescaped quote inside a structured-field string', header: '"a"b"' },
       { what: 'a backslash that escapes neither a quote nor a backslash', header: '"a\\b"' },
     ];
