@@ -116,7 +116,8 @@ describe('operator console in headless Chromium (real Kafka, registry and Postgr
     await page.getByTestId('replay').click();
     await waitFor(async () => ((await page.getByTestId('replayed').textContent()) ?? '').startsWith('Replayed by alice'), { what: 'the replay confirmed' });
     expect(await page.getByTestId('failure').isVisible()).to.equal(false);
-    expect(await page.getByTestId('dlq-row-CON-REPLAY').textContent()).to.contain('alice');
+    // The list reloads after the confirmation shows.
+    await waitFor(async () => ((await page.getByTestId('dlq-row-CON-REPLAY').textContent()) ?? '').includes('alice'), { what: 'the listed dead letter showing its replay by alice' });
     await waitFor(async () => (await orderStatus(db.knex, 'CON-REPLAY')) === 'pending', { what: 'the replayed order applied' });
 
     // Its timeline in the console: dead-lettered first, then applied from the replay.
