@@ -1,5 +1,5 @@
 import type { OrderJson, OrderStatus } from '../domain';
-import { inLockOrder, withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
+import { inLockOrder, textArray, unquotedArray, withDatabaseErrors, type Knex, type SqlTransaction } from '../lib/db';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 import { outboxInsert, type OutboxEntry } from './outbox';
 
@@ -83,13 +83,13 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
       if (writes.length === 0) return new Map();
       if (new Set(writes.map(({ order }) => order.orderId)).size !== writes.length) throw new Error('insertNew was given one order id twice');
       const sorted = [...writes].sort((a, b) => inLockOrder(a.order.orderId, b.order.orderId));
-      // One array per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
+      // One array literal per column (unnest): a few bindings whatever the batch size, cheap to build and to parse.
       const orderColumns = [
-        sorted.map(({ order }) => order.orderId),
-        sorted.map(({ order }) => order.status),
-        sorted.map(({ order }) => JSON.stringify(order)),
-        sorted.map(({ event }) => event.eventId),
-        sorted.map(({ event }) => event.eventType),
+        textArray(sorted.map(({ order }) => order.orderId)),
+        unquotedArray(sorted.map(({ order }) => order.status)),
+        textArray(sorted.map(({ order }) => JSON.stringify(order))),
+        unquotedArray(sorted.map(({ event }) => event.eventId)),
+        textArray(sorted.map(({ event }) => event.eventType)),
       ];
       const events = outboxInsert(
         writes.map(({ event }) => event),
@@ -130,11 +130,11 @@ export function createCartOrderRepository({ knex, metrics }: { knex: Knex; metri
            FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::text[]) AS v(order_id, status, order_json, event_id, event_type)
            WHERE o.order_id = v.order_id`,
           [
-            writes.map(({ order }) => order.orderId),
-            writes.map(({ order }) => order.status),
-            writes.map(({ order }) => (isWholeOrder(order) ? JSON.stringify(order) : null)),
-            writes.map(({ lastEvent }) => lastEvent.eventId),
-            writes.map(({ lastEvent }) => lastEvent.eventType),
+            textArray(writes.map(({ order }) => order.orderId)),
+            unquotedArray(writes.map(({ order }) => order.status)),
+            textArray(writes.map(({ order }) => (isWholeOrder(order) ? JSON.stringify(order) : null))),
+            unquotedArray(writes.map(({ lastEvent }) => lastEvent.eventId)),
+            textArray(writes.map(({ lastEvent }) => lastEvent.eventType)),
           ],
         ),
       );

@@ -1,4 +1,4 @@
-import { databaseError, withDatabaseErrors, type Knex, type SqlTransaction } from '../../lib/db';
+import { byteaArray, databaseError, textArray, unquotedArray, withDatabaseErrors, type Knex, type SqlTransaction } from '../../lib/db';
 import { timeDbOperation, type Metrics } from '../../lib/metrics';
 
 /** Where a write's event stands: waiting for the relay, held for an operator (Kafka refuses it), or acknowledged by Kafka. */
@@ -39,15 +39,16 @@ export function outboxInsert(entries: OutboxEntry[], first: number): { text(filt
        ${filter}
        ORDER BY position
        RETURNING id, event_id, order_id`,
+    // Array literals built here, not by pg element by element (see pg-array.ts).
     values: [
-      entries.map((entry) => entry.eventId),
-      entries.map((entry) => entry.eventType),
-      entries.map((entry) => entry.orderId),
-      entries.map((entry) => entry.topic),
-      entries.map((entry) => entry.key),
-      entries.map((entry) => entry.value),
-      entries.map((entry) => entry.schemaId),
-      entries.map((entry) => JSON.stringify(entry.headers)),
+      unquotedArray(entries.map((entry) => entry.eventId)),
+      textArray(entries.map((entry) => entry.eventType)),
+      textArray(entries.map((entry) => entry.orderId)),
+      textArray(entries.map((entry) => entry.topic)),
+      textArray(entries.map((entry) => entry.key)),
+      byteaArray(entries.map((entry) => entry.value)),
+      unquotedArray(entries.map((entry) => entry.schemaId)),
+      textArray(entries.map((entry) => JSON.stringify(entry.headers))),
     ],
   };
 }

@@ -2,5 +2,5 @@ export { createDatabase, migrateToLatest, MIGRATIONS_DIR, type DatabaseOptions, 
 export { openSession } from './session';
 export { acquirePgConnection, type SqlTransaction } from './sql-transaction';
 export { databaseError, withDatabaseErrors } from './database-errors';
-export { textArray, timestampArray, unquotedArray } from './pg-array';
+export { byteaArray, textArray, timestampArray, unquotedArray } from './pg-array';
 export { inLockOrder } from './lock-order';

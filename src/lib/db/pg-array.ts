@@ -38,6 +38,11 @@ export function unquotedArray(values: ReadonlyArray<string | number>): string {
   return `{${values.join(',')}}`;
 }
 
+/** A bytea array literal: each value in hex input format, which never needs escaping beyond its backslash. */
+export function byteaArray(values: readonly Buffer[]): string {
+  return `{${values.map((value) => `"\\\\x${value.toString('hex')}"`).join(',')}}`;
+}
+
 /** A timestamptz array literal: ISO 8601 in UTC for years 1-9999 (each distinct instant formatted once), pg's own format otherwise. */
 export function timestampArray(dates: readonly Date[]): string {
   let lastTime = Number.NaN;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { textArray, timestampArray, unquotedArray } from '../../../src/lib/db';
+import { byteaArray, textArray, timestampArray, unquotedArray } from '../../../src/lib/db';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-env';
 
 /** The array literals the batch writes send as parameters, read back by PostgreSQL itself. */
@@ -30,6 +30,12 @@ describe('PostgreSQL array literals', () => {
     expect(() => unquotedArray(['say "hi"'])).to.throw(TypeError);
     expect(() => unquotedArray(['NULL']), 'the word NULL would read as null').to.throw(TypeError);
     expect(() => unquotedArray([''])).to.throw(TypeError);
+  });
+
+  it('keeps every byte: empty, NUL, quote and backslash bytes, and high bytes', async () => {
+    const values = [Buffer.alloc(0), Buffer.from([0, 34, 92, 123, 125, 44, 255]), Buffer.from('Confluent wire format \u0000\u0000\u0000\u0001')];
+    const read = (await unnest(byteaArray(values), 'bytea')) as Buffer[];
+    expect(read.map((value) => value.toString('hex'))).to.deep.equal(values.map((value) => value.toString('hex')));
   });
 
   it('keeps every instant to the millisecond, the same instant repeated, and years outside 1-9999', async () => {
