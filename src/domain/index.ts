@@ -30,7 +30,7 @@ export {
 export { ISO_4217_CURRENCIES, isIso4217Currency } from './currency';
 export { parseIsoDateTime } from './iso-date';
 export { toOrderJson, type Order, type OrderItem, type OrderJson, type OrderItemJson } from './order';
-export { MAX_ID_LENGTH, MAX_ITEMS, MAX_QUANTITY, idSchema } from './order-schemas';
+export { IDENTIFIER_PATTERN, MAX_ID_LENGTH, MAX_ITEMS, MAX_QUANTITY, idSchema } from './order-schemas';
 export { plainlyValidRecordedStatus, type TypedOrder } from './recorded-order-check';
 export {
   BODY_FIELD,
@@ -45,4 +45,3 @@ export {
   type CreateRequestValidation,
 } from './order-validation';
 export { GENERATED_CURRENCIES, generateOrder, type RandomSource } from './order-generator';
-export { GENERATE_ORDER_REQUEST_JSON_SCHEMA, NEW_ORDER_JSON_SCHEMA, STATUS_UPDATE_JSON_SCHEMA } from './request-json-schemas';

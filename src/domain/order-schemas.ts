@@ -44,7 +44,7 @@ const CONTROL = String.raw`\u0000-\u001f\u007f-\u009f`;
  * The ids `identifier` accepts, as a JSON Schema pattern: blanks around (trimmed away), then 1 to
  * MAX_ID_LENGTH characters (code points) without control characters, the first and last not blank.
  */
-const IDENTIFIER_PATTERN =
+export const IDENTIFIER_PATTERN =
   `^[${TRIMMED}]*[^${CONTROL}${TRIMMED}]` + `(?:[^${CONTROL}]{0,${MAX_ID_LENGTH - 2}}[^${CONTROL}${TRIMMED}])?[${TRIMMED}]*$`;
 
 /** Order, customer and item ids: trimmed (the trimmed id is kept), non-empty, short, printable. */

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { AppError, asUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { createIdempotentSender, isRecordRefused, kafkaError, restoreHeaders } from '../lib/kafka';
-import { STALE_REPLAY_CLAIM_SECONDS, type DeadLetter, type DeadLetterStore } from './dead-letter-store';
+import { STALE_REPLAY_CLAIM_SECONDS, type DeadLetter, type DeadLetterStore, type ReplayPosition } from './dead-letter-store';
 
 /** How long Kafka may take to acknowledge a replayed record. */
 const REPLAY_TIMEOUT_MS = 10_000;
@@ -48,15 +48,15 @@ export function createDeadLetterReplayer({ kafka, sourceTopic, store, logger }: 
     async replay(recordId: string, operator: string): Promise<DeadLetter> {
       const claimed = await store.claimReplay(recordId, operator, STALE_REPLAY_CLAIM_SECONDS);
       const claim = claimed.replay!;
-      let position: { partition: number; offset: string };
+      let position: ReplayPosition;
       try {
         const refusal = notReplayable(claimed, sourceTopic);
         if (refusal) throw refusal;
         const [metadata] = await sender.send([{ topic: sourceTopic, messages: [replayedRecord(claimed)] }]).catch((error: unknown) => {
           throw sendFailure(error);
         });
-        if (metadata?.baseOffset === undefined) throw new AppError('DEPENDENCY_UNAVAILABLE', 'Kafka acknowledged the replay without saying where it put it');
-        position = { partition: metadata.partition, offset: metadata.baseOffset };
+        // Once the send resolved, Kafka has the record (acks=all); where, its metadata says (kafkajs types that as optional).
+        position = { partition: metadata?.partition ?? null, offset: metadata?.baseOffset ?? null };
       } catch (error) {
         await store.releaseReplay(recordId, claim).catch((release: unknown) => log.warn({ err: release, recordId }, 'could not give up the replay claim; it expires by itself'));
         throw error;

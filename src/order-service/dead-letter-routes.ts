@@ -4,7 +4,8 @@ import { AppError, toAppError } from '../errors';
 import { success } from '../lib/http';
 import { headersAsText, restoreHeaders } from '../lib/kafka';
 import { eventJson } from '../lib/registry';
-import { RECORD_ID_PATTERN, type DeadLetter, type DeadLetterStore } from './dead-letter-store';
+import { RECORD_ID_PATTERN } from '../lib/consumer';
+import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
 import type { DeadLetterReplayer } from './dead-letter-replay';
 import type { OrderEventDecoder } from './order-record-decoder';
 import { pagingFields, parse, query } from './query-params';
@@ -17,7 +18,7 @@ const listSchema = z.object({
 });
 
 /** A record id as the dlq-record-id header writes it (`<topic>/<partition>/<offset>`), URL-encoded in the path. */
-const recordIdSchema = z.object({ recordId: z.string().regex(RECORD_ID_PATTERN, 'must be a dead letter id: <topic>/<partition>/<offset>, URL-encoded') });
+const recordIdSchema = z.object({ recordId: z.string().regex(new RegExp(RECORD_ID_PATTERN), 'must be a dead letter id: <topic>/<partition>/<offset>, URL-encoded') });
 
 /**
  * Who replays is required: it is recorded, and a JSON body cannot come from a plain cross-site

@@ -1,11 +1,21 @@
 import type { KafkaMessage } from 'kafkajs';
 import { AppError } from '../errors';
 import { withDatabaseErrors, type Knex } from '../lib/db';
-import { headersAsText, storeHeaders, type StoredHeader } from '../lib/kafka';
+import { deadLetterRecordId, DLQ_HEADERS, RECORD_ID_PATTERN } from '../lib/consumer';
+import { headersAsText, storeHeaders, TOPIC_NAME, type StoredHeader } from '../lib/kafka';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER } from '../lib/registry';
 
 /** A replay claim older than this whose acknowledgement was never recorded is stale: it may be taken again (well past a send's own timeout and retries). */
 export const STALE_REPLAY_CLAIM_SECONDS = 120;
+
+/** No replay of a dead letter is under way: never claimed, replayed, or its claim gone stale (bind the stale age in seconds). */
+const NO_REPLAY_UNDER_WAY = '(replay_started_at IS NULL OR replayed_at IS NOT NULL OR replay_started_at < now() - make_interval(secs => ?))';
+
+/** Where a replayed record landed, as far as Kafka's acknowledgement said. */
+export interface ReplayPosition {
+  partition: number | null;
+  offset: string | null;
+}
 
 /** Where a record sits in Kafka. */
 export interface RecordPosition {
@@ -78,10 +88,9 @@ type IndexRow = Omit<DeadLetterRow, 'replay_started_at' | 'replayed_by' | 'repla
 
 const TABLE = 'dead_letters';
 
-/** A dead letter's id as the dlq-record-id header writes it, and as the API takes it. */
-export const RECORD_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}\/\d{1,10}\/\d{1,19}$/;
+const RECORD_ID = new RegExp(RECORD_ID_PATTERN);
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TOPIC_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+const TOPIC_PATTERN = new RegExp(`^${TOPIC_NAME}$`);
 
 /**
  * A header's text as a database text column can hold it. A dead letter's headers come from
@@ -97,24 +106,24 @@ function columnText(value: string | string[] | undefined, pattern?: RegExp): str
 /** The index row of a record read from the dead-letter topic; headers that do not hold what they should are left out. */
 export function deadLetterRowOf(dlqTopic: string, dlqPartition: number, message: KafkaMessage): IndexRow {
   const headers = headersAsText(message.headers);
-  const sourceTopic = columnText(headers['dlq-source-topic'], TOPIC_PATTERN);
-  const sourcePartition = columnText(headers['dlq-source-partition'], /^\d{1,10}$/);
-  const sourceOffset = columnText(headers['dlq-source-offset'], /^\d{1,19}$/);
+  const sourceTopic = columnText(headers[DLQ_HEADERS.sourceTopic], TOPIC_PATTERN);
+  const sourcePartition = columnText(headers[DLQ_HEADERS.sourcePartition], /^\d{1,10}$/);
+  const sourceOffset = columnText(headers[DLQ_HEADERS.sourceOffset], /^\d{1,19}$/);
   const hasSource = sourceTopic !== null && sourcePartition !== null && sourceOffset !== null;
   return {
-    record_id: columnText(headers['dlq-record-id'], RECORD_ID_PATTERN) ?? `${dlqTopic}/${dlqPartition}/${message.offset}`,
+    record_id: columnText(headers[DLQ_HEADERS.recordId], RECORD_ID) ?? deadLetterRecordId(dlqTopic, dlqPartition, message.offset),
     dlq_topic: dlqTopic,
     dlq_partition: dlqPartition,
     dlq_offset: message.offset,
     source_topic: hasSource ? sourceTopic : null,
     source_partition: hasSource ? Number(sourcePartition) : null,
     source_offset: hasSource ? sourceOffset : null,
-    error_code: columnText(headers['dlq-error-code']),
-    error_kind: columnText(headers['dlq-error-kind']),
-    error_message: columnText(headers['dlq-error-message']),
+    error_code: columnText(headers[DLQ_HEADERS.errorCode]),
+    error_kind: columnText(headers[DLQ_HEADERS.errorKind]),
+    error_message: columnText(headers[DLQ_HEADERS.errorMessage]),
     // A record that failed processing was decoded, but only its producer's headers name its event.
-    event_type: columnText(headers['dlq-event-type'] ?? headers[EVENT_TYPE_HEADER]),
-    event_id: columnText(headers['dlq-event-id'] ?? headers[EVENT_ID_HEADER], UUID_PATTERN),
+    event_type: columnText(headers[DLQ_HEADERS.eventType] ?? headers[EVENT_TYPE_HEADER]),
+    event_id: columnText(headers[DLQ_HEADERS.eventId] ?? headers[EVENT_ID_HEADER], UUID_PATTERN),
     message_key: message.key ?? null,
     value: message.value ?? null,
     headers: storeHeaders(message.headers),
@@ -198,11 +207,8 @@ export function createDeadLetterStore(knex: Knex) {
     async claimReplay(recordId: string, replayedBy: string, staleAfterSeconds: number): Promise<DeadLetter> {
       const [claimed] = (await knex(TABLE)
         .where({ record_id: recordId })
-        .andWhere((query) => {
-          void query.whereNull('replay_started_at').orWhere((stale) => {
-            void stale.whereNull('replayed_at').andWhere('replay_started_at', '<', knex.raw('now() - make_interval(secs => ?)', [staleAfterSeconds]));
-          });
-        })
+        .whereNull('replayed_at')
+        .andWhereRaw(NO_REPLAY_UNDER_WAY, [staleAfterSeconds])
         .update({ replay_started_at: knex.fn.now(), replayed_by: replayedBy })
         .returning('*')) as DeadLetterRow[];
       if (claimed) return toDeadLetter(claimed);
@@ -223,13 +229,31 @@ export function createDeadLetterStore(knex: Knex) {
     },
 
     /** Records where Kafka put the replayed record. */
-    async recordReplay(recordId: string, position: { partition: number; offset: string }): Promise<DeadLetter> {
+    async recordReplay(recordId: string, position: ReplayPosition): Promise<DeadLetter> {
       const [updated] = (await knex(TABLE)
         .where({ record_id: recordId })
         .update({ replayed_at: knex.fn.now(), replay_partition: position.partition, replay_offset: position.offset })
         .returning('*')) as DeadLetterRow[];
       if (!updated) throw new AppError('NOT_FOUND', `no dead letter '${recordId}'`);
       return toDeadLetter(updated);
+    },
+
+    /**
+     * Deletes dead letters dead-lettered before `before`, at most `limit`, except one whose replay
+     * is under way; resolves with how many.
+     */
+    async prune(before: Date, limit: number): Promise<number> {
+      // The condition stands in the DELETE itself, not only in the subquery that picks the rows:
+      // a row a replay claimed meanwhile is checked again in its new version, and kept.
+      const prunable = `dead_lettered_at < ? AND ${NO_REPLAY_UNDER_WAY}`;
+      const result = (await knex.raw(`DELETE FROM ${TABLE} WHERE ${prunable} AND record_id IN (SELECT record_id FROM ${TABLE} WHERE ${prunable} LIMIT ?)`, [
+        before,
+        STALE_REPLAY_CLAIM_SECONDS,
+        before,
+        STALE_REPLAY_CLAIM_SECONDS,
+        limit,
+      ])) as { rowCount: number };
+      return result.rowCount;
     },
   });
 }

@@ -1,4 +1,6 @@
-import { ORDER_STATUSES } from '../domain';
+import { IDENTIFIER_PATTERN, MAX_ID_LENGTH, ORDER_STATUSES } from '../domain';
+import { RECORD_ID_PATTERN } from '../lib/consumer';
+import { TOPIC_NAME } from '../lib/kafka';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -13,8 +15,8 @@ const orderIdParam = (where: 'query' | 'path') => ({
   name: 'orderId',
   in: where,
   required: true,
-  description: 'No control characters (U+0000-U+001F, U+007F-U+009F) and well-formed Unicode; otherwise 400.',
-  schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' },
+  description: `1 to ${MAX_ID_LENGTH} characters without control characters, well-formed Unicode; blanks around it are trimmed away; otherwise 400.`,
+  schema: { type: 'string', pattern: IDENTIFIER_PATTERN },
   example: 'ORDER-001',
 });
 
@@ -23,7 +25,7 @@ const recordIdParam = {
   in: 'path',
   required: true,
   description: 'A dead letter id, <topic>/<partition>/<offset>, URL-encoded (the slashes as %2F).',
-  schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}/\\d{1,10}/\\d{1,19}$' },
+  schema: { type: 'string', pattern: RECORD_ID_PATTERN },
   example: 'order-events/0/42',
 };
 
@@ -59,7 +61,7 @@ export const OPENAPI_DOCUMENT = {
           'Sorted by order id, in pages of `pageSize` (1000 by default). When more ids follow, `nextAfter` holds the last id of the page: ' +
           'ask again with `after` set to it.',
         parameters: [
-          { name: 'topicName', in: 'query', required: true, schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' }, example: 'order-events' },
+          { name: 'topicName', in: 'query', required: true, schema: { type: 'string', pattern: `^${TOPIC_NAME}$` }, example: 'order-events' },
           { name: 'after', in: 'query', required: false, schema: { type: 'string', minLength: 1 }, description: 'Start after this order id (the previous page\'s nextAfter).' },
           { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10_000, default: 1_000 } },
         ],

@@ -1,7 +1,6 @@
 import { escapeLiteral } from 'pg';
-import { acquirePgConnection, textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
+import { acquirePgConnection, sqlStateOf, textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
 import { isOrderStatus, type OrderStatus } from '../domain';
-import { AppError } from '../errors';
 import type { BatchPlan, BatchState, PendingUpdate } from './order-event-handler';
 
 /** An order as stored: money as exact decimal strings, as PostgreSQL numeric returns it. */
@@ -80,12 +79,6 @@ export async function lockPartition(trx: Knex.Transaction, topic: string, partit
 
 function partitionLockKey({ topic, partition }: PartitionLock): string {
   return `${topic}/${partition}`;
-}
-
-/** The SQLSTATE of a database failure, also when it comes wrapped as an AppError's cause. */
-function sqlState(error: unknown): unknown {
-  const failure = error instanceof AppError ? error.cause : error;
-  return (failure as { code?: unknown } | null)?.code;
 }
 
 /** SQLSTATE unique_violation. */
@@ -281,7 +274,7 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
         try {
           return await runBatchTransaction(lock, work);
         } catch (error) {
-          if (sqlState(error) !== UNIQUE_VIOLATION || attempt >= UNIQUE_RACE_ATTEMPTS) throw error;
+          if (sqlStateOf(error) !== UNIQUE_VIOLATION || attempt >= UNIQUE_RACE_ATTEMPTS) throw error;
         }
       }
     },

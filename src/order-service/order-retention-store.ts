@@ -1,5 +1,4 @@
 import { withDatabaseErrors, type Knex } from '../lib/db';
-import { STALE_REPLAY_CLAIM_SECONDS } from './dead-letter-store';
 import { lockPartition } from './order-repository';
 
 /** The retention job's reads and writes (see order-retention.ts). */
@@ -41,24 +40,6 @@ export function createOrderRetentionStore({ knex }: { knex: Knex }) {
          )`,
         [before, limit],
       )) as { rowCount: number };
-      return result.rowCount;
-    },
-
-    /**
-     * Deletes dead letters dead-lettered before `before`, at most `limit`, except one whose replay
-     * is under way (a claim not yet stale whose acknowledgement is not recorded); resolves with how many.
-     */
-    async pruneDeadLetters(before: Date, limit: number): Promise<number> {
-      // The condition stands in the DELETE itself, not only in the subquery that picks the rows:
-      // a row a replay claimed meanwhile is checked again in its new version, and kept.
-      const prunable = `dead_lettered_at < ? AND (replay_started_at IS NULL OR replayed_at IS NOT NULL OR replay_started_at < now() - make_interval(secs => ?))`;
-      const result = (await knex.raw(`DELETE FROM dead_letters WHERE ${prunable} AND record_id IN (SELECT record_id FROM dead_letters WHERE ${prunable} LIMIT ?)`, [
-        before,
-        STALE_REPLAY_CLAIM_SECONDS,
-        before,
-        STALE_REPLAY_CLAIM_SECONDS,
-        limit,
-      ])) as { rowCount: number };
       return result.rowCount;
     },
   });

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import type { Metrics } from '../lib/metrics';
+import type { DeadLetterStore } from './dead-letter-store';
 import type { OrderRetentionStore } from './order-retention-store';
 
 /** Refused events (or dead letters) deleted per statement, so one pass never holds a long transaction. */
@@ -25,12 +26,14 @@ const PRUNE_CHUNK = 5_000;
  */
 export function createOrderRetention({
   store,
+  deadLetters,
   windowSeconds,
   deadLetterRetentionSeconds,
   metrics,
   logger,
 }: {
   store: OrderRetentionStore;
+  deadLetters: Pick<DeadLetterStore, 'prune'>;
   windowSeconds: number;
   deadLetterRetentionSeconds: number;
   metrics: Metrics;
@@ -58,7 +61,7 @@ export function createOrderRetention({
     const before = new Date(now.getTime() - deadLetterRetentionSeconds * 1000);
     let pruned = 0;
     try {
-      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; pruned += deleted) deleted = await store.pruneDeadLetters(before, PRUNE_CHUNK);
+      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; pruned += deleted) deleted = await deadLetters.prune(before, PRUNE_CHUNK);
     } catch (error) {
       logger.warn({ err: error }, 'could not enforce DEAD_LETTER_RETENTION; trying again at the next run');
     }

@@ -6,9 +6,10 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { ORDER_STATUSES, parseIsoDateTime, parseStatus } from '../domain';
 import { AppError, type FieldError } from '../errors';
+import { TOPIC_NAME } from '../lib/kafka';
 
 /** A Kafka topic name; the character class already excludes control characters and surrogates. */
-export const topicSchema = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, ".", "_", "-"; at most 249)');
+export const topicSchema = z.string().regex(new RegExp(`^${TOPIC_NAME}$`), 'must be a Kafka topic name (letters, digits, ".", "_", "-"; at most 249)');
 
 /** A whole number from 1 to `max`, written in the query string. */
 export const positiveInt = (max: number) =>

@@ -180,6 +180,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   }
   const enforceRetention = createOrderRetention({
     store: createOrderRetentionStore({ knex }),
+    deadLetters: deadLetterStore,
     windowSeconds: config.DEDUP_WINDOW,
     deadLetterRetentionSeconds: config.DEAD_LETTER_RETENTION,
     metrics,

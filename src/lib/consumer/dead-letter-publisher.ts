@@ -1,7 +1,7 @@
 import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
-import { isRecordRefused, kafkaError } from '../kafka';
+import { isRecordRefused, kafkaError, TOPIC_NAME } from '../kafka';
 import type { Metrics } from '../metrics';
 import type { PoisonRecord } from './poison-record';
 
@@ -14,20 +14,42 @@ export interface DeadLetterPublisher {
   forget(partition: number, offsets: readonly string[]): void;
 }
 
+/** The names of the headers a dead letter carries besides its source record's own. */
+export const DLQ_HEADERS = {
+  errorCode: 'dlq-error-code',
+  errorKind: 'dlq-error-kind',
+  errorMessage: 'dlq-error-message',
+  sourceTopic: 'dlq-source-topic',
+  sourcePartition: 'dlq-source-partition',
+  sourceOffset: 'dlq-source-offset',
+  recordId: 'dlq-record-id',
+  eventType: 'dlq-event-type',
+  eventId: 'dlq-event-id',
+  schemaId: 'dlq-schema-id',
+} as const;
+
+/** A dead letter's id: where its source record was, `<topic>/<partition>/<offset>`. */
+export function deadLetterRecordId(topic: string, partition: number, offset: string): string {
+  return `${topic}/${partition}/${offset}`;
+}
+
+/** The ids {@link deadLetterRecordId} writes, as a pattern (digits spelled [0-9], so JSON Schema engines read it alike). */
+export const RECORD_ID_PATTERN = `^${TOPIC_NAME}/[0-9]{1,10}/[0-9]{1,19}$`;
+
 /** The headers a dead letter carries besides its source record's own; consumers of the dead-letter topic read these. */
 export function deadLetterHeaders(item: PoisonRecord, sourceTopic: string, partition: number): IHeaders {
   return {
     ...(item.message.headers ?? {}),
-    'dlq-error-code': item.errorCode,
-    'dlq-error-kind': item.errorKind ?? 'POISON_MESSAGE',
-    'dlq-error-message': item.errorMessage.slice(0, 1_000),
-    'dlq-source-topic': sourceTopic,
-    'dlq-source-partition': String(partition),
-    'dlq-source-offset': item.message.offset,
-    'dlq-record-id': `${sourceTopic}/${partition}/${item.message.offset}`,
-    ...(item.eventType ? { 'dlq-event-type': item.eventType } : {}),
-    ...(item.eventId ? { 'dlq-event-id': item.eventId } : {}),
-    ...(item.schemaId !== undefined ? { 'dlq-schema-id': String(item.schemaId) } : {}),
+    [DLQ_HEADERS.errorCode]: item.errorCode,
+    [DLQ_HEADERS.errorKind]: item.errorKind ?? 'POISON_MESSAGE',
+    [DLQ_HEADERS.errorMessage]: item.errorMessage.slice(0, 1_000),
+    [DLQ_HEADERS.sourceTopic]: sourceTopic,
+    [DLQ_HEADERS.sourcePartition]: String(partition),
+    [DLQ_HEADERS.sourceOffset]: item.message.offset,
+    [DLQ_HEADERS.recordId]: deadLetterRecordId(sourceTopic, partition, item.message.offset),
+    ...(item.eventType ? { [DLQ_HEADERS.eventType]: item.eventType } : {}),
+    ...(item.eventId ? { [DLQ_HEADERS.eventId]: item.eventId } : {}),
+    ...(item.schemaId !== undefined ? { [DLQ_HEADERS.schemaId]: String(item.schemaId) } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 export { consumerLag, refreshConsumerLag, everyInterval, type PartitionLag } from './consumer-lag';
-export { createDeadLetterPublisher, deadLetterHeaders, type DeadLetterPublisher } from './dead-letter-publisher';
+export { createDeadLetterPublisher, deadLetterHeaders, deadLetterRecordId, DLQ_HEADERS, RECORD_ID_PATTERN, type DeadLetterPublisher } from './dead-letter-publisher';
 export { createIsolatingProcessor, HandBackBatch, type ApplyRecords, type IsolatingProcessor } from './isolating-processor';
 export { createIsolationPolicy, type IsolationPolicy, type IsolationVerdict } from './isolation-policy';
 export { createKafkaRunner, type KafkaRunner, type KafkaRunnerOptions } from './kafka-runner';

@@ -33,15 +33,21 @@ export function databaseError(error: unknown): AppError {
   return new AppError('INTERNAL', withoutStatement(error, message), { cause: error });
 }
 
+/** The SQLSTATE of a database failure (`23505` ...), also when {@link databaseError} wrapped it; undefined for any other failure. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const failure = error instanceof AppError ? error.cause : error;
+  const code = (failure as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
 /**
  * knex prefixes a database error's message with the failed statement, bindings filled in
  * (`insert into ... values ('ORDER-1', ...) - deadlock detected`); an answer names the database's
  * own words only, never the statement or its values.
  */
 function withoutStatement(error: unknown, message: string): string {
-  const code = (error as { code?: unknown } | null)?.code;
   const separator = message.lastIndexOf(' - ');
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && separator >= 0 ? message.slice(separator + 3) : message;
+  return sqlStateOf(error) !== undefined && separator >= 0 ? message.slice(separator + 3) : message;
 }
 
 type AsyncMethods = Record<string, (...args: never[]) => Promise<unknown>>;

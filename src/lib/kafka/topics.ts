@@ -1,5 +1,8 @@
 import type { Admin } from 'kafkajs';
 
+/** A Kafka topic name, as a pattern body (no anchors): what Kafka itself accepts. */
+export const TOPIC_NAME = '[a-zA-Z0-9._-]{1,249}';
+
 /** Partitions of the topics the services create; events of one order always share one of them (keyed by order id). */
 export const ORDER_TOPIC_PARTITIONS = 3;
 

@@ -6,6 +6,7 @@ import { createMetrics } from '../../../src/lib/metrics';
 import { startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { createOrderRetentionStore } from '../../../src/order-service/order-retention-store';
 import { createOrderRetention } from '../../../src/order-service/order-retention';
+import { createDeadLetterStore } from '../../../src/order-service/dead-letter-store';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, createEventProducer, orderCreated, statusUpdated } from './order-service-fixtures';
@@ -51,7 +52,7 @@ describe('order service: the dedup window', function () {
     await db.knex('order_events').where({ outcome: 'rejected' }).update({ recorded_at: db.knex.raw("now() - interval '8 days'") });
 
     const metrics = createMetrics('order-service');
-    const enforce = createOrderRetention({ store: createOrderRetentionStore({ knex: db.knex }), windowSeconds: WINDOW_SECONDS, deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, metrics, logger: createLogger('silent') });
+    const enforce = createOrderRetention({ store: createOrderRetentionStore({ knex: db.knex }), deadLetters: createDeadLetterStore(db.knex), windowSeconds: WINDOW_SECONDS, deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, metrics, logger: createLogger('silent') });
     expect(await enforce()).to.deep.equal({ expired: 1, pruned: 1, deadLettersPruned: 0 });
 
     expect(await history(illegal.eventId), 'the old refusal is forgotten').to.equal(undefined);
@@ -97,6 +98,7 @@ describe('order service: the dedup window', function () {
     ]);
     const enforce = createOrderRetention({
       store: createOrderRetentionStore({ knex: db.knex }),
+      deadLetters: createDeadLetterStore(db.knex),
       windowSeconds: WINDOW_SECONDS,
       deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
       metrics: createMetrics('order-service'),
@@ -114,8 +116,9 @@ describe('order service: the dedup window', function () {
     await broken.destroy();
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    const enforce = createOrderRetention({ store, windowSeconds: WINDOW_SECONDS, deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, metrics, logger });
+    const enforce = createOrderRetention({ store, deadLetters: createDeadLetterStore(broken.knex), windowSeconds: WINDOW_SECONDS, deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, metrics, logger });
     expect(await enforce()).to.deep.equal({ expired: 0, pruned: 0, deadLettersPruned: 0 });
     expect(lines.filter((line) => line.includes('could not enforce the dedup window')), 'the failure is reported').to.have.length(1);
+    expect(lines.filter((line) => line.includes('could not enforce DEAD_LETTER_RETENTION')), 'and the dead-letter retention\'s').to.have.length(1);
   });
 });

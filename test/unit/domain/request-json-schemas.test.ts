@@ -1,13 +1,6 @@
 import { expect } from 'chai';
-import {
-  GENERATE_ORDER_REQUEST_JSON_SCHEMA,
-  NEW_ORDER_JSON_SCHEMA,
-  STATUS_UPDATE_JSON_SCHEMA,
-  idSchema,
-  parseIsoDateTime,
-  parseMoney,
-  parseStatus,
-} from '../../../src/domain';
+import { idSchema, parseIsoDateTime, parseMoney, parseStatus } from '../../../src/domain';
+import { GENERATE_ORDER_REQUEST_JSON_SCHEMA, NEW_ORDER_JSON_SCHEMA, STATUS_UPDATE_JSON_SCHEMA } from '../../../src/domain/request-json-schemas';
 
 type Schema = Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
 
