@@ -276,14 +276,19 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
   it('when Kafka took the record but its position could not be recorded, answers 200 all the same and keeps the claim: no second replay', async () => {
     await producer.sendRaw('DLQ-UNRECORDED', Buffer.from('not avro, once more'));
     const deadLetter = await deadLetterOf('DLQ-UNRECORDED');
-    const store = createDeadLetterStore(db.knex);
-    const forgetful = { ...store, recordReplay: () => Promise.reject(new AppError('DEPENDENCY_UNAVAILABLE', 'the database went away')) };
-    const replayer = createDeadLetterReplayer({ kafka: producer.kafka, sourceTopic: config.ORDER_EVENTS_TOPIC, store: forgetful, logger: createLogger('silent', 'test') });
+    // The database refuses to record this replay's position, as one that went away would.
+    await db.knex.raw(`
+      CREATE FUNCTION refuse_replay_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refusing to record the replay (test)'; END $$;
+      CREATE TRIGGER refuse_replay_record BEFORE UPDATE ON dead_letters FOR EACH ROW
+      WHEN (NEW.replayed_at IS NOT NULL AND NEW.record_id = '${deadLetter.recordId}') EXECUTE FUNCTION refuse_replay_record();
+    `);
     try {
-      const replayed = await replayer.replay(deadLetter.recordId, 'alice');
-      expect(replayed.replay?.offset).to.match(/^\d+$/);
+      const replayed = await replay(deadLetter.recordId, { operator: 'alice' });
+      expect(replayed.status).to.equal(200);
+      expect(replayed.body.data.replay?.offset).to.match(/^\d+$/);
     } finally {
-      await replayer.stop();
+      await db.knex.raw('DROP TRIGGER refuse_replay_record ON dead_letters; DROP FUNCTION refuse_replay_record()');
     }
     const again = await replay(deadLetter.recordId, { operator: 'bob' });
     expect(again.status).to.equal(409);

@@ -9,6 +9,12 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { DEDUP_WINDOW: 'soon' })).to.throw(/DEDUP_WINDOW/);
   });
 
+  it('keeps dead letters 30 days by default, and refuses a retention under a day, naming the setting', () => {
+    expect(loadConfig({}, {}).DEAD_LETTER_RETENTION).to.equal(30 * 86_400);
+    expect(loadConfig({}, { DEAD_LETTER_RETENTION: '90d' }).DEAD_LETTER_RETENTION).to.equal(90 * 86_400);
+    expect(() => loadConfig({}, { DEAD_LETTER_RETENTION: '12h' })).to.throw(/DEAD_LETTER_RETENTION.*at least 1d/s);
+  });
+
   it('waits 20 ms per consumer fetch by default, and refuses a wait that is not a whole number from 1 to 5000', () => {
     expect(loadConfig({}, {}).CONSUMER_FETCH_MAX_WAIT_MS).to.equal(20);
     expect(loadConfig({}, { CONSUMER_FETCH_MAX_WAIT_MS: '250' }).CONSUMER_FETCH_MAX_WAIT_MS).to.equal(250);

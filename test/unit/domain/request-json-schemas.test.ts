@@ -60,6 +60,11 @@ describe('request JSON Schemas (generated from the zod schemas that validate)', 
       ['T00:00:00Z', 'T00:30:00+01:00', 'T05:00:00+01:00', 'T23:30:00-01:00', 'T00:00:00-00:00', 'T12:00:00+00:00'].map((time) => date + time),
     );
     for (const value of edges) if (pattern.test(value)) expect(parseIsoDateTime(value), value).to.not.equal(undefined);
+    // ...and it does accept the edge days with offsets that keep them inside.
+    for (const value of ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00-05:00', '9999-12-31T23:59:59+00:00', '9999-12-31T12:00:00+05:00']) {
+      expect(pattern.test(value), value).to.equal(true);
+      expect(parseIsoDateTime(value), value).to.not.equal(undefined);
+    }
     // What the pattern refuses there though the service accepts (the instant stays inside).
     expect(pattern.test('0001-01-01T05:00:00+01:00')).to.equal(false);
     expect(parseIsoDateTime('0001-01-01T05:00:00+01:00')).to.not.equal(undefined);
