@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, IHeaders, Kafka } from 'kafkajs';
 import type { Client, Notification } from 'pg';
-import { openSession, type Knex } from '../../lib/db';
+import { openSession, preparedStatement, type Knex } from '../../lib/db';
 import { createIdempotentSender, ensureTopics, isRecordRefused, type TopicMessages } from '../../lib/kafka';
 import type { Metrics } from '../../lib/metrics';
 import type { Logger } from '../../logger';
@@ -140,10 +140,10 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await notify(client, channels, kafkaDown ? `${KAFKA_DOWN}${kafkaDown.reason}` : KAFKA_UP);
   }
 
-  /** Reads the oldest rows, when no settle read them (first, and after an empty read or a failure); prepared, as `settleAndReadNext` is. */
+  /** Reads the oldest rows, when no settle read them (first, and after an empty read or a failure). */
   async function readBatch(client: Client, limit: number): Promise<OutboxRow[]> {
     woken = false;
-    const { rows } = await client.query<OutboxRow>({ name: 'outbox-relay-read', text: `SELECT ${ROW_COLUMNS} FROM cart_outbox ORDER BY id LIMIT $1`, values: [limit] });
+    const { rows } = await client.query<OutboxRow>(preparedStatement(`SELECT ${ROW_COLUMNS} FROM cart_outbox ORDER BY id LIMIT $1`, [limit]));
     return withinByteBudget(rows);
   }
 
@@ -194,14 +194,15 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     try {
       // The read shares the delete's snapshot, so it skips the deleted rows by id. The notices run
       // once as a one-time filter (an uncorrelated subquery), whether or not any row is left.
-      const { rows: next } = await client.query<OutboxRow>({
-        name: 'outbox-relay-settle',
-        text: `WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[]))
-               SELECT ${ROW_COLUMNS} FROM cart_outbox
-               WHERE (SELECT count(pg_notify($2, notice)) FROM unnest($3::text[]) AS notice) >= 0 AND id <> ALL($1::bigint[])
-               ORDER BY id LIMIT $4`,
-        values: [ids, channels.relay, notices, limit],
-      });
+      const { rows: next } = await client.query<OutboxRow>(
+        preparedStatement(
+          `WITH deleted AS (DELETE FROM cart_outbox WHERE id = ANY($1::bigint[]))
+           SELECT ${ROW_COLUMNS} FROM cart_outbox
+           WHERE (SELECT count(pg_notify($2, notice)) FROM unnest($3::text[]) AS notice) >= 0 AND id <> ALL($1::bigint[])
+           ORDER BY id LIMIT $4`,
+          [ids, channels.relay, notices, limit],
+        ),
+      );
       return withinByteBudget(next);
     } finally {
       // After the delete, so an order read after its 201 shows its event published; and even when

@@ -28,6 +28,12 @@ function preparedName(text: string): string | undefined {
   return name;
 }
 
+/** A pg query config that runs `text` as a statement prepared once per connection (see preparedName), for callers holding a bare pg client. */
+export function preparedStatement(text: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
+  const name = preparedName(text);
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
 /**
  * A connection of `knex`'s pool (same settings, search path and limits), used through pg
  * directly (its failures, and those of `sql`, come as AppErrors; `raw` is the bare client): on a hot path a knex transaction costs a few times the database's own time in

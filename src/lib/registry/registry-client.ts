@@ -63,6 +63,18 @@ export interface RegistryClientOptions {
  * times out or answers 5xx raises AppError DEPENDENCY_UNAVAILABLE (retriable); other error
  * answers raise RegistryHttpError, except where a method documents `undefined` for "not found".
  */
+/** A config answer of the registry: Confluent names the mode `compatibilityLevel`, on writes `compatibility`. */
+interface RegistryConfig {
+  compatibilityLevel?: string;
+  compatibility?: string;
+}
+
+/** The mode a config answer names, when it names one this project knows. */
+function modeOf(config: RegistryConfig | undefined): CompatibilityMode | undefined {
+  const mode = config?.compatibilityLevel ?? config?.compatibility;
+  return isCompatibilityMode(mode) ? mode : undefined;
+}
+
 export function createRegistryClient({ baseUrl, timeoutMs = 10_000 }: RegistryClientOptions) {
   const base = baseUrl.replace(/\/+$/, '');
 
@@ -133,9 +145,7 @@ export function createRegistryClient({ baseUrl, timeoutMs = 10_000 }: RegistryCl
 
     /** GET /config: the registry's global compatibility mode, when it names one. */
     async globalCompatibility(): Promise<CompatibilityMode | undefined> {
-      const config = await request<{ compatibilityLevel?: string; compatibility?: string }>('GET', '/config');
-      const mode = config.compatibilityLevel ?? config.compatibility;
-      return isCompatibilityMode(mode) ? mode : undefined;
+      return modeOf(await request<RegistryConfig>('GET', '/config'));
     },
 
     /** PUT /config/{subject}. */
@@ -149,9 +159,7 @@ export function createRegistryClient({ baseUrl, timeoutMs = 10_000 }: RegistryCl
      * subject without versions and its global mode for one without its own.
      */
     async compatibility(subject: string): Promise<CompatibilityMode | undefined> {
-      const config = await unlessNotFound(request<{ compatibilityLevel?: string; compatibility?: string }>('GET', `/config/${subjectPath(subject)}`));
-      const mode = config?.compatibilityLevel ?? config?.compatibility;
-      return isCompatibilityMode(mode) ? mode : undefined;
+      return modeOf(await unlessNotFound(request<RegistryConfig>('GET', `/config/${subjectPath(subject)}`)));
     },
 
     /**

@@ -13,6 +13,7 @@ import {
   createEventProducer,
   header,
   orderCreated,
+  orderStatus,
   snapshot,
   statusUpdated,
   watchDeadLetters,
@@ -47,11 +48,6 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
     const answer = { status: response.status, body: (isJson ? JSON.parse(text) : text) as Envelope, headers: response.headers };
     contract.expectMatchesOpenApi('get', path, answer);
     return answer;
-  }
-
-  async function orderStatus(orderId: string): Promise<string | undefined> {
-    const row = (await db.knex('orders').where({ order_id: orderId }).first()) as { status: string } | undefined;
-    return row?.status;
   }
 
   before(async () => {
@@ -118,7 +114,7 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       return Number(row?.count) === 1;
     }, { what: 'the early update to be parked' });
     await producer.send([orderCreated('ORD-EARLY')]);
-    await waitFor(async () => (await orderStatus('ORD-EARLY')) === 'confirmed', { what: 'ORD-EARLY to be confirmed' });
+    await waitFor(async () => (await orderStatus(db.knex, 'ORD-EARLY')) === 'confirmed', { what: 'ORD-EARLY to be confirmed' });
     const pending = (await db.knex('pending_status_updates').where({ order_id: 'ORD-EARLY' })) as unknown[];
     expect(pending).to.have.length(0);
   });
@@ -126,7 +122,7 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
   it('records an illegal transition as rejected and does not apply it', async () => {
     const illegal = statusUpdated('ORD-ILLEGAL', 'delivered', 'pending');
     await producer.send([orderCreated('ORD-ILLEGAL'), illegal, statusUpdated('ORD-ILLEGAL', 'confirmed', 'pending')]);
-    await waitFor(async () => (await orderStatus('ORD-ILLEGAL')) === 'confirmed', { what: 'the legal update after the illegal one' });
+    await waitFor(async () => (await orderStatus(db.knex, 'ORD-ILLEGAL')) === 'confirmed', { what: 'the legal update after the illegal one' });
     const history = (await db.knex('order_events').where({ event_id: illegal.eventId }).first()) as { outcome: string; reason: string };
     expect(history.outcome).to.equal('rejected');
     expect(history.reason).to.contain("'pending' to 'delivered'");
@@ -135,11 +131,11 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
   it('ignores a duplicate event id: the second copy changes nothing', async () => {
     const confirm = statusUpdated('ORD-DUP', 'confirmed', 'pending');
     await producer.send([orderCreated('ORD-DUP'), confirm]);
-    await waitFor(async () => (await orderStatus('ORD-DUP')) === 'confirmed', { what: 'ORD-DUP confirmed' });
+    await waitFor(async () => (await orderStatus(db.knex, 'ORD-DUP')) === 'confirmed', { what: 'ORD-DUP confirmed' });
     const before = await snapshot(db.knex);
     // Same event id again, then a marker whose arrival proves the duplicate was consumed.
     await producer.send([confirm, orderCreated('ORD-DUP-MARKER')]);
-    await waitFor(async () => (await orderStatus('ORD-DUP-MARKER')) === 'pending', { what: 'the marker after the duplicate' });
+    await waitFor(async () => (await orderStatus(db.knex, 'ORD-DUP-MARKER')) === 'pending', { what: 'the marker after the duplicate' });
     const after = await snapshot(db.knex);
     expect(after.orders.filter((order) => order.order_id !== 'ORD-DUP-MARKER')).to.deep.equal(before.orders);
     expect(after.events.length).to.equal(before.events.length + 1);
@@ -158,7 +154,7 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
     const unknownCurrency = orderCreated('ORD-BAD-CURRENCY', { currency: 'EURO' });
     await producer.send([invalid, unknownStatus, unknownCurrency, orderCreated('ORD-AFTER-POISON')]);
 
-    await waitFor(async () => (await orderStatus('ORD-AFTER-POISON')) === 'pending', { what: 'the good event after the poison' });
+    await waitFor(async () => (await orderStatus(db.knex, 'ORD-AFTER-POISON')) === 'pending', { what: 'the good event after the poison' });
     await waitFor(() => deadLetters.messages.length >= 5, { what: 'five dead letters' });
     const byKey = new Map(deadLetters.messages.map((message) => [message.key?.toString(), message]));
 
@@ -186,11 +182,11 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       );
       expect(header(message, 'dlq-error-message')).to.be.a('string').with.length.greaterThan(0);
     }
-    expect(await orderStatus('ORD-BAD-TOTAL')).to.equal(undefined);
+    expect(await orderStatus(db.knex, 'ORD-BAD-TOTAL')).to.equal(undefined);
   });
 
   it('changes nothing when a new consumer group re-reads the whole topic (redelivery)', async () => {
-    await waitFor(async () => (await orderStatus('ORD-AFTER-POISON')) === 'pending', { what: 'earlier tests to settle' });
+    await waitFor(async () => (await orderStatus(db.knex, 'ORD-AFTER-POISON')) === 'pending', { what: 'earlier tests to settle' });
     const before = await snapshot(db.knex);
     const rereader = await startOrderService({ ...config, CONSUMER_GROUP_ID: `${config.CONSUMER_GROUP_ID}-reread` }, { ...FAST, knex: db.knex });
     try {
@@ -489,7 +485,14 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       await ends.connect();
       try {
         const offsets = await ends.fetchTopicOffsets(config.ORDER_EVENTS_TOPIC);
-        for (const partition of lag.partitions) expect(partition.endOffset).to.equal(offsets.find((offset) => offset.partition === partition.partition)?.high);
+        const [committed] = await ends.fetchOffsets({ groupId: config.CONSUMER_GROUP_ID, topics: [config.ORDER_EVENTS_TOPIC] });
+        for (const partition of lag.partitions) {
+          const end = offsets.find((offset) => offset.partition === partition.partition)?.high;
+          expect(partition.endOffset).to.equal(end);
+          // No lag: the group has committed up to the end, as Kafka itself reports it.
+          expect(partition.committedOffset).to.equal(committed?.partitions.find((offset) => offset.partition === partition.partition)?.offset);
+          expect(partition.committedOffset).to.equal(end);
+        }
       } finally {
         await ends.disconnect();
       }
