@@ -1,16 +1,25 @@
-/** `npm run db:migrate`: applies every pending Knex migration to DATABASE_URL. */
+/** `npm run db:migrate`: brings every service's schema in DATABASE_URL up to its latest migration. */
 import { loadConfig } from '../src/config';
-import { createDatabase, migrateToLatest } from '../src/lib/db';
+import { CART_DATABASE } from '../src/cart-service';
+import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type ServiceDatabase } from '../src/lib/db';
+import { ORDER_DATABASE } from '../src/order-service';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const knex = createDatabase({ url: config.DATABASE_URL });
+async function migrate(url: string, database: ServiceDatabase, schema: string): Promise<void> {
+  const knex = createDatabase({ url, database, schema });
   try {
-    const applied = await migrateToLatest(knex);
-    console.log(applied.length === 0 ? 'database is up to date' : `applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    const { adoptedTables, applied } = await migrateToLatest(knex, database, { schema, adoptFrom: PRE_SPLIT_SCHEMA });
+    const where = `${database.service} (schema ${schema})`;
+    if (adoptedTables.length > 0) console.log(`${where}: moved ${adoptedTables.join(', ')} from the shared ${PRE_SPLIT_SCHEMA} schema`);
+    console.log(applied.length === 0 ? `${where}: up to date` : `${where}: applied ${applied.length} migration(s): ${applied.join(', ')}`);
   } finally {
     await knex.destroy();
   }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await migrate(config.DATABASE_URL, CART_DATABASE, config.CART_DB_SCHEMA);
+  await migrate(config.DATABASE_URL, ORDER_DATABASE, config.ORDER_DB_SCHEMA);
 }
 
 main().catch((error: unknown) => {

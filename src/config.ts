@@ -9,6 +9,12 @@ const durationInSeconds = z
   .transform((value) => Number(value.replace(/\D$/, '')) * (SECONDS_PER_UNIT[value.slice(-1)] ?? 1))
   .pipe(z.number().int().min(1));
 
+/** An unquoted PostgreSQL identifier that names a schema of the services' own. */
+const postgresSchemaName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase PostgreSQL identifier')
+  .refine((name) => !name.startsWith('pg_') && name !== 'public' && name !== 'information_schema', 'expected a schema of its own, not public or a system schema');
+
 /**
  * Every setting of both services, read from the environment once, validated, and frozen.
  * Each entry carries the doc string the README's configuration table mirrors.
@@ -28,6 +34,16 @@ const SETTINGS = {
     doc: 'PostgreSQL connection URL.',
     schema: z.url({ protocol: /^postgres(ql)?$/ }),
     default: 'postgres://orderflow:orderflow@127.0.0.1:15432/orderflow',
+  },
+  CART_DB_SCHEMA: {
+    doc: "PostgreSQL schema the cart service owns in DATABASE_URL's database (created if missing); no other service reads it.",
+    schema: postgresSchemaName,
+    default: 'cart_service',
+  },
+  ORDER_DB_SCHEMA: {
+    doc: "PostgreSQL schema the order service owns in DATABASE_URL's database (created if missing); no other service reads it.",
+    schema: postgresSchemaName,
+    default: 'order_service',
   },
   ORDER_EVENTS_TOPIC: {
     doc: 'Topic that carries every order event, keyed by order id.',

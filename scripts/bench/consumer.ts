@@ -14,7 +14,7 @@ import { Decimal } from '../../src/domain';
 import { createDatabase, migrateToLatest, type Knex } from '../../src/lib/db';
 import { createKafkaClient } from '../../src/lib/kafka';
 import { createOrderEventSerde, type OrderEvent } from '../../src/lib/registry';
-import { startOrderService } from '../../src/order-service';
+import { ORDER_DATABASE, startOrderService } from '../../src/order-service';
 import { cpuSplitBetween, takeCpuSnapshot, type CpuSplit } from './cpu-usage';
 import { copyRows } from './raw-copy';
 
@@ -113,8 +113,8 @@ interface RunResult {
 /** A fresh, migrated schema for one run; `drop` removes it. */
 async function freshSchema(config: Config, name: string): Promise<{ knex: Knex; drop(): Promise<void> }> {
   const schema = `bench_${name.replace('-', '_')}_${randomBytes(3).toString('hex')}`;
-  const knex = createDatabase({ url: config.DATABASE_URL, schema, poolMax: 10 });
-  await migrateToLatest(knex, schema);
+  const knex = createDatabase({ url: config.DATABASE_URL, database: ORDER_DATABASE, schema, poolMax: 10 });
+  await migrateToLatest(knex, ORDER_DATABASE, { schema });
   return {
     knex,
     async drop() {

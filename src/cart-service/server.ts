@@ -2,7 +2,8 @@ import type { Express, Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { createDatabase, migrateToLatest, type Knex } from '../lib/db';
+import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
+import { CART_DATABASE } from './database';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
@@ -60,8 +61,8 @@ export interface RunningCartService {
  */
 export async function startCartService(config: Config, deps: CartServiceDeps = {}): Promise<RunningCartService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'cart-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service', logger });
-  if (!deps.knex) await migrateToLatest(knex);
+  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, database: CART_DATABASE, schema: config.CART_DB_SCHEMA, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service', logger });
+  if (!deps.knex) await migrateToLatest(knex, CART_DATABASE, { schema: config.CART_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
   const metrics = createMetrics('cart-service', { sampleOutbox: () => outboxDepth(knex) });
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA, logger });
 

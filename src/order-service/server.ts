@@ -3,7 +3,8 @@ import type { KafkaConfig } from 'kafkajs';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { createDatabase, migrateToLatest, type Knex } from '../lib/db';
+import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
+import { ORDER_DATABASE } from './database';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
 import { everyInterval } from '../lib/consumer';
 import { createKafkaClient } from '../lib/kafka';
@@ -76,8 +77,8 @@ export interface RunningOrderService {
 export async function startOrderService(config: Config, deps: OrderServiceDeps = {}): Promise<RunningOrderService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'order-service');
   const metrics = createMetrics('order-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, poolMax: ORDER_DB_POOL_MAX, applicationName: 'orderflow-order-service', logger });
-  if (!deps.knex) await migrateToLatest(knex);
+  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, database: ORDER_DATABASE, schema: config.ORDER_DB_SCHEMA, poolMax: ORDER_DB_POOL_MAX, applicationName: 'orderflow-order-service', logger });
+  if (!deps.knex) await migrateToLatest(knex, ORDER_DATABASE, { schema: config.ORDER_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
 
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-order-service', overrides: deps.kafkaOverrides ?? {}, logger });
   const admin = kafka.admin();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config, type ConfigKey } from '../../src/config';
-import { createDatabase, migrateToLatest, type Knex } from '../../src/lib/db';
+import { createDatabase, migrateToLatest, type Knex, type ServiceDatabase } from '../../src/lib/db';
 
 /** A short random suffix so every test gets its own topic, subject, group and schema. */
 export function uniqueSuffix(): string {
@@ -27,13 +27,14 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh PostgreSQL schema, migrated to the latest version, on the stack's database. Its
- * connections carry the schema's name as application_name, so a fault test can find them.
+ * A fresh PostgreSQL schema standing in for one service's own, migrated to that service's latest
+ * version, on the stack's database. Its connections carry the schema's name as application_name,
+ * so a fault test can find them.
  */
-export async function createTestDatabase(config: Config = testConfig(), poolMax = 10): Promise<TestDatabase> {
+export async function createTestDatabase(database: ServiceDatabase, config: Config = testConfig(), poolMax = 10): Promise<TestDatabase> {
   const schema = `test_${uniqueSuffix()}`;
-  const knex = createDatabase({ url: config.DATABASE_URL, schema, poolMax, applicationName: schema });
-  await migrateToLatest(knex, schema);
+  const knex = createDatabase({ url: config.DATABASE_URL, database, schema, poolMax, applicationName: schema });
+  await migrateToLatest(knex, database, { schema });
   return {
     knex,
     schema,

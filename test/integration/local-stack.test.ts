@@ -4,6 +4,7 @@ import type { Consumer } from 'kafkajs';
 import { createKafkaClient } from '../../src/lib/kafka';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait-for';
+import { CART_DATABASE } from '../../src/cart-service';
 
 const config = testConfig();
 
@@ -64,7 +65,7 @@ describe('the local stack', () => {
     after(async () => database?.destroy());
 
     it('runs the Knex migrations and answers queries on the migrated tables', async () => {
-      database = await createTestDatabase(config);
+      database = await createTestDatabase(CART_DATABASE, config);
       const { knex } = database;
       const applied = await knex('knex_migrations').pluck('name');
       expect(applied).to.include('20261121000100_create_cart_orders.ts');

@@ -1,4 +1,6 @@
-export { createDatabase, migrateToLatest, MIGRATIONS_DIR, type DatabaseOptions, type Knex } from './knex';
+export { createDatabase, MIGRATION_LEDGER, type DatabaseOptions, type Knex } from './knex';
+export { migrateToLatest, PRE_SPLIT_SCHEMA, type MigrateOptions, type MigrationReport } from './migrate';
+export { migrationsBeside, type ServiceDatabase } from './service-database';
 export { openSession } from './session';
 export { acquirePgConnection, preparedStatement, type SqlTransaction } from './sql-transaction';
 export { databaseError, sqlStateOf, withDatabaseErrors } from './database-errors';

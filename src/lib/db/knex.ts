@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { defaults, types } from 'pg';
 import { loggerForTools, type Logger } from '../../logger';
+import type { ServiceDatabase } from './service-database';
 
 export type { Knex };
 
@@ -15,13 +15,20 @@ types.setTypeParser(types.builtins.INT8, (value) => value);
 // an instant would be stored seconds off under TZ=Europe/Amsterdam. In UTC nothing is rounded.
 defaults.parseInputDatesAsUTC = true;
 
-/** Folder of the Knex migrations shared by both services. */
-export const MIGRATIONS_DIR = join(__dirname, 'migrations');
+/** A service's pool works in its schema with its migrations; an administrative pool (tools, tests) in the server's search_path. */
+export type DatabaseOptions = PoolOptions &
+  (
+    | {
+        /** The service whose migrations this pool runs. */
+        database: ServiceDatabase;
+        /** The schema to work in: the service's configured one, or a fresh one in tests. */
+        schema: string;
+      }
+    | { database?: undefined; schema?: undefined }
+  );
 
-export interface DatabaseOptions {
+interface PoolOptions {
   url: string;
-  /** PostgreSQL schema to work in; tests use a fresh one each. Defaults to `public`. */
-  schema?: string;
   /** Most pooled connections. */
   poolMax?: number;
   /** application_name of every connection, so pg_stat_activity tells whose connections they are. */
@@ -30,13 +37,13 @@ export interface DatabaseOptions {
   logger?: Logger;
 }
 
-/** A Knex instance for PostgreSQL whose migrations live in {@link MIGRATIONS_DIR}. */
-export function createDatabase({ url, schema, poolMax = 20, applicationName, logger = loggerForTools() }: DatabaseOptions): Knex {
+/** A Knex instance for PostgreSQL, confined to one service's schema (its search_path) and migrations when given one. */
+export function createDatabase({ url, database, schema, poolMax = 20, applicationName, logger = loggerForTools() }: DatabaseOptions): Knex {
   const log = logger.child({ component: 'knex' });
   return knexFactory({
     client: 'pg',
     connection: applicationName ? { connectionString: url, application_name: applicationName } : url,
-    searchPath: schema ? [schema] : undefined,
+    searchPath: schema === undefined ? undefined : [schema],
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
     // Knex writes to the console by default; its warnings (e.g. while PostgreSQL restarts) belong in the JSON log.
@@ -46,18 +53,14 @@ export function createDatabase({ url, schema, poolMax = 20, applicationName, log
       deprecate: (message: string) => log.warn(message),
       debug: (message: string) => log.debug(message),
     },
-    migrations: {
-      directory: MIGRATIONS_DIR,
+    migrations: database && {
+      directory: database.migrationsDir,
       schemaName: schema,
-      tableName: 'knex_migrations',
+      tableName: MIGRATION_LEDGER,
       loadExtensions: ['.ts', '.js'],
     },
   });
 }
 
-/** Brings the schema up to the latest migration; safe to run at every start. */
-export async function migrateToLatest(knex: Knex, schema?: string): Promise<string[]> {
-  if (schema) await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
-  const [, applied] = (await knex.migrate.latest()) as [number, string[]];
-  return applied;
-}
+/** The table, inside each service's schema, that records which of its migrations ran. */
+export const MIGRATION_LEDGER = 'knex_migrations';

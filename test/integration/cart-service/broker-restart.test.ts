@@ -4,6 +4,7 @@ import { waitFor } from '../../helpers/wait-for';
 import { call, collectTopic, startTestCartService, type TestCartService } from './cart-service-harness';
 import { decodeOrderEvent } from './event-reader';
 import { createPrivateKafkaBroker, type PrivateKafkaBroker } from '../../helpers/private-kafka-broker';
+import { CART_DATABASE } from '../../../src/cart-service';
 
 /*
  * A real broker outage while the service runs: the service's Kafka is a broker of this test's
@@ -20,7 +21,7 @@ describe('cart service: when its Kafka broker crashes and comes back', function 
     broker = await createPrivateKafkaBroker();
     await broker.start();
     const config = testConfig({ KAFKA_BROKERS: broker.brokers });
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(CART_DATABASE, config);
     cart = await startTestCartService({ db, config });
   });
 

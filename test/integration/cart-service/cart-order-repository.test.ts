@@ -7,6 +7,7 @@ import { createMetrics } from '../../../src/lib/metrics';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-env';
 import { validOrderBody } from './cart-service-harness';
 import type { OrderJson } from '../../../src/domain';
+import { CART_DATABASE } from '../../../src/cart-service';
 
 /** A write of a new order with its OrderCreated, as the group commit hands them over (the event's bytes do not matter here). */
 function newOrder(orderId: string): { order: OrderJson; event: OutboxEntry } {
@@ -18,7 +19,7 @@ function newOrder(orderId: string): { order: OrderJson; event: OutboxEntry } {
 describe('cart order repository: new orders and their outbox rows in one statement (real PostgreSQL)', () => {
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase(CART_DATABASE);
   });
   after(async () => {
     await db?.destroy();

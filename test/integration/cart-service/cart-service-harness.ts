@@ -1,6 +1,6 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { Config, ConfigKey } from '../../../src/config';
-import { OPENAPI_DOCUMENT, startCartService, type RunningCartService } from '../../../src/cart-service';
+import { OPENAPI_DOCUMENT, startCartService, type RunningCartService, CART_DATABASE } from '../../../src/cart-service';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
@@ -23,7 +23,7 @@ export async function startTestCartService(
   { overrides = {}, db, config }: { overrides?: Partial<Record<ConfigKey, string>>; db?: TestDatabase; config?: Config } = {},
 ): Promise<TestCartService> {
   const effective = config ?? testConfig(overrides);
-  const database = db ?? (await createTestDatabase(effective, 90));
+  const database = db ?? (await createTestDatabase(CART_DATABASE, effective, 90));
   const service = await startCartService(effective, { knex: database.knex, port: 0 });
   let stopped = false;
   const stop = async () => {

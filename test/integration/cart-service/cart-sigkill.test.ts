@@ -7,6 +7,8 @@ import { freeLoopbackPort } from '../../helpers/ports';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST } from '../order-service/order-service-fixtures';
+import { CART_DATABASE } from '../../../src/cart-service';
+import { ORDER_DATABASE } from '../../../src/order-service';
 
 const ROOT = join(__dirname, '..', '..', '..');
 /** The statuses each order of the load is driven through, one request each. */
@@ -68,9 +70,9 @@ describe('cart service killed with SIGKILL mid-load (a real child process)', fun
         ...process.env,
         KAFKA_BROKERS: config.KAFKA_BROKERS,
         SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
-        // The service migrates and uses the schema its connections see first: the connection's
-        // search_path puts it in the test's own fresh schema, dropped at the end like any other.
-        DATABASE_URL: `${config.DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${cartDb.schema}`)}`,
+        // The service works in the test's own fresh schema, dropped at the end like any other.
+        DATABASE_URL: config.DATABASE_URL,
+        CART_DB_SCHEMA: cartDb.schema,
         ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC,
         CART_SERVICE_PORT: String(port),
         LOG_LEVEL: 'warn',
@@ -98,8 +100,8 @@ describe('cart service killed with SIGKILL mid-load (a real child process)', fun
 
   before(async () => {
     config = testConfig();
-    cartDb = await createTestDatabase(config, 5);
-    orderDb = await createTestDatabase(config, 10);
+    cartDb = await createTestDatabase(CART_DATABASE, config, 5);
+    orderDb = await createTestDatabase(ORDER_DATABASE, config, 10);
     port = await freeLoopbackPort();
   });
 

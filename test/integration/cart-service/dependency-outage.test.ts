@@ -4,6 +4,7 @@ import { call, expectMatchesOpenApi, startTestCartService, type TestCartService 
 import { freeLoopbackPort } from '../../helpers/ports';
 import { startTcpProxy } from '../../helpers/tcp-proxy';
 import { createDatabase } from '../../../src/lib/db';
+import { CART_DATABASE } from '../../../src/cart-service';
 
 /*
  * Kafka and the registry being down is simulated by pointing the service at a closed port
@@ -20,7 +21,7 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
   const config = testConfig();
 
   before(async () => {
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(CART_DATABASE, config);
   });
 
   afterEach(async () => {
@@ -130,7 +131,7 @@ describe('cart service: when Kafka or the schema registry is unavailable', funct
     const target = new URL(config.DATABASE_URL);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
     target.port = String(proxy.port);
-    const knex = createDatabase({ url: target.toString(), schema: db.schema, poolMax: 4 });
+    const knex = createDatabase({ url: target.toString(), database: CART_DATABASE, schema: db.schema, poolMax: 4 });
     try {
       cart = await startTestCartService({ db: { knex, schema: db.schema, destroy: () => knex.destroy() }, config });
       const key = `"${uniqueSuffix()}"`;

@@ -6,6 +6,7 @@ import { EVENT_ID_HEADER } from '../../../src/lib/registry';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { call, expectMatchesOpenApi, startTestCartService, validOrderBody, type TestCartService } from './cart-service-harness';
+import { CART_DATABASE } from '../../../src/cart-service';
 
 /** A full order whose OrderCreated is about 7.5 KB: 100 lines with 64-character item ids. */
 function largeOrderBody(orderId: string): Record<string, unknown> {
@@ -67,7 +68,7 @@ describe('cart service: writes that share a transaction and a produce call', fun
       waitForLeaders: true,
     });
     await admin.disconnect();
-    db = await createTestDatabase(config, 90);
+    db = await createTestDatabase(CART_DATABASE, config, 90);
     cart = await startTestCartService({ db, config });
     reader = await readCommitted(config);
     return config;

@@ -4,6 +4,8 @@ import { createDatabase, type Knex } from '../../../src/lib/db';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { call, startTestCartService, type TestCartService } from './cart-service-harness';
+import { CART_DATABASE } from '../../../src/cart-service';
+import { ORDER_DATABASE } from '../../../src/order-service';
 
 /** Rows still waiting in the cart's outbox. */
 async function outboxRows(knex: Knex): Promise<number> {
@@ -30,8 +32,8 @@ describe('cart service: the outbox under faults', function () {
   let orders: RunningOrderService | undefined;
 
   beforeEach(async () => {
-    cartDb = await createTestDatabase(config, 20);
-    orderDb = await createTestDatabase(config, 10);
+    cartDb = await createTestDatabase(CART_DATABASE, config, 20);
+    orderDb = await createTestDatabase(ORDER_DATABASE, config, 10);
     cart = await startTestCartService({ db: cartDb, config });
     orders = await startOrderService(config, { knex: orderDb.knex, port: 0 });
   });

@@ -6,6 +6,7 @@ import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from 
 import { waitFor } from '../../helpers/wait-for';
 import { call, startTestCartService, type TestCartService } from './cart-service-harness';
 import { decodeOrderEvent } from './event-reader';
+import { CART_DATABASE } from '../../../src/cart-service';
 
 /** A request waits this long for Kafka's acknowledgement; far above what a notified standby needs, so a 201 that came by timeout shows. */
 const PUBLISH_TIMEOUT_MS = 15_000;
@@ -111,7 +112,7 @@ describe('cart service: two instances over one outbox (relay leader election and
 
   before(async () => {
     config = testConfig({ PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS), OUTBOX_POLL_INTERVAL_MS: String(OUTBOX_POLL_INTERVAL_MS) });
-    db = await createTestDatabase(config, 90);
+    db = await createTestDatabase(CART_DATABASE, config, 90);
     first = await startTestCartService({ db, config });
     second = await startTestCartService({ db, config });
     reader = await readTopic(config);

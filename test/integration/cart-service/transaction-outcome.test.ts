@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import knexFactory, { type Knex } from 'knex';
 import { transactionOutcome } from '../../../src/cart-service/transaction-outcome';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
+import { CART_DATABASE } from '../../../src/cart-service';
 
 /** The parts of a pg client this test reaches into, to cut its socket right after COMMIT is written. */
 interface PgConnection {
@@ -56,7 +57,7 @@ describe('a write transaction whose outcome must be told truthfully', function (
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(CART_DATABASE, config);
     await db.knex.schema.createTable('writes', (table) => table.text('id').primary());
   });
 

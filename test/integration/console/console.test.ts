@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { launchChromium } from '../../helpers/browser';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
@@ -46,7 +46,7 @@ describe('operator console in headless Chromium (real Kafka, registry and Postgr
   before(async () => {
     browser = await launchChromium();
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     service = await startOrderService(config, { ...FAST, knex: db.knex });
 

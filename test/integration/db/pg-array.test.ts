@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { byteaArray, textArray, timestampArray, unquotedArray } from '../../../src/lib/db';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-env';
+import { CART_DATABASE } from '../../../src/cart-service';
 
 /** The array literals the batch writes send as parameters, read back by PostgreSQL itself. */
 describe('PostgreSQL array literals', () => {
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase(CART_DATABASE);
   });
   after(async () => {
     await db?.destroy();

@@ -17,7 +17,8 @@ describe('connection budget: the cart and two order-service instances within Pos
   this.timeout(120_000);
   const suffix = uniqueSuffix();
   const role = `budget_${suffix}`;
-  const schema = `test_budget_${suffix}`;
+  // Made beforehand by the administrator, as a locked-down database would have them: the role may not create schemas.
+  const schemas = { CART_DB_SCHEMA: `test_budget_cart_${suffix}`, ORDER_DB_SCHEMA: `test_budget_order_${suffix}` };
   let admin: Knex;
   let cart: RunningCartService | undefined;
   const orderServices: RunningOrderService[] = [];
@@ -26,15 +27,13 @@ describe('connection budget: the cart and two order-service instances within Pos
     const stack = testConfig();
     admin = createDatabase({ url: stack.DATABASE_URL, poolMax: 2 });
     await admin.raw(`CREATE ROLE ?? LOGIN PASSWORD 'budget' CONNECTION LIMIT ${DEFAULT_CONNECTIONS_FOR_USERS}`, [role]);
-    await admin.raw('CREATE SCHEMA ?? AUTHORIZATION ??', [schema, role]);
-    // The services migrate and work in the schema their connections see first.
-    await admin.raw('ALTER ROLE ?? SET search_path = ??', [role, schema]);
+    for (const schema of Object.values(schemas)) await admin.raw('CREATE SCHEMA ?? AUTHORIZATION ??', [schema, role]);
   });
 
   after(async () => {
     await cart?.stop();
     for (const service of orderServices) await service.stop();
-    await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    for (const schema of Object.values(schemas)) await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
     await admin.raw('DROP ROLE IF EXISTS ??', [role]);
     await admin.destroy();
   });
@@ -48,7 +47,7 @@ describe('connection budget: the cart and two order-service instances within Pos
     const url = new URL(testConfig().DATABASE_URL);
     url.username = role;
     url.password = 'budget';
-    const config = testConfig({ DATABASE_URL: url.toString() });
+    const config = testConfig({ DATABASE_URL: url.toString(), ...schemas });
     cart = await startCartService(config, { port: 0 });
     for (let instance = 0; instance < 2; instance += 1) orderServices.push(await startOrderService(config, { port: 0, gaugeIntervalMs: 200 }));
 

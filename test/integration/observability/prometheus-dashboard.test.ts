@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
+import { CART_DATABASE } from '../../../src/cart-service';
 import { startCartService } from '../../../src/cart-service/server';
+import { ORDER_DATABASE } from '../../../src/order-service';
 import { startOrderService } from '../../../src/order-service/server';
 import { PROMETHEUS_TARGETS_DIR, PROMETHEUS_URL } from '../../../scripts/stack/prometheus';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
@@ -46,13 +48,15 @@ describe('Prometheus and the Grafana dashboard', function () {
   this.timeout(180_000);
   const config = testConfig();
   const targetsFile = join(PROMETHEUS_TARGETS_DIR, `test-${uniqueSuffix()}.json`);
-  let database: TestDatabase;
+  let cartDb: TestDatabase;
+  let orderDb: TestDatabase;
   let stopServices: Array<() => Promise<void>> = [];
 
   before(async () => {
-    database = await createTestDatabase(config, 40);
-    const cart = await startCartService(config, { knex: database.knex, port: 0 });
-    const orders = await startOrderService(config, { knex: database.knex, port: 0 });
+    cartDb = await createTestDatabase(CART_DATABASE, config, 30);
+    orderDb = await createTestDatabase(ORDER_DATABASE, config);
+    const cart = await startCartService(config, { knex: cartDb.knex, port: 0 });
+    const orders = await startOrderService(config, { knex: orderDb.knex, port: 0 });
     stopServices = [cart.stop, orders.stop];
     const job = `test-${uniqueSuffix()}`;
     writeFileSync(targetsFile, JSON.stringify([{ targets: [`127.0.0.1:${cart.port}`, `127.0.0.1:${orders.port}`], labels: { job } }]));
@@ -76,7 +80,8 @@ describe('Prometheus and the Grafana dashboard', function () {
   after(async () => {
     rmSync(targetsFile, { force: true });
     for (const stop of stopServices) await stop();
-    await database?.destroy();
+    await orderDb?.destroy();
+    await cartDb?.destroy();
   });
 
   it('accepts the alert rules and the docker-compose scrape config (promtool)', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Config } from '../../../src/config';
 import { AppError } from '../../../src/errors';
 import { createKafkaClient } from '../../../src/lib/kafka';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createDeadLetterReplayer, REPLAY_OF_HEADER } from '../../../src/order-service/dead-letter-replay';
 import { createDeadLetterStore } from '../../../src/order-service/dead-letter-store';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
@@ -69,7 +69,7 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     service = await startOrderService(config, { ...FAST, knex: db.knex });
     base = `http://127.0.0.1:${service.port}`;

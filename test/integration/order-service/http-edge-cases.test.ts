@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
@@ -16,7 +16,7 @@ describe('order service: HTTP edge cases', function () {
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     service = await startOrderService(config, { ...FAST, knex: db.knex });
     base = `http://127.0.0.1:${service.port}`;
   });

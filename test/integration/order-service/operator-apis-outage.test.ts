@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createPrivateKafkaBroker, type PrivateKafkaBroker } from '../../helpers/private-kafka-broker';
@@ -50,7 +50,7 @@ describe('order service: the operator APIs over HTTP while Kafka or the registry
     registryProxy = await startTcpProxy({ host: registry.hostname, port: Number(registry.port) });
     registry.port = String(registryProxy.port);
     config = { ...shared, KAFKA_BROKERS: broker.brokers };
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     // Only the service goes through the proxy; the test's producer talks to the registry directly.
     service = await startOrderService({ ...config, SCHEMA_REGISTRY_URL: registry.toString().replace(/\/$/, '') }, { ...FAST, knex: db.knex });

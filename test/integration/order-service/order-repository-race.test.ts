@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AppError } from '../../../src/errors';
-import { checkEvent, createOrderRepository, planBatch, type ValidEvent } from '../../../src/order-service';
+import { checkEvent, createOrderRepository, planBatch, type ValidEvent, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-env';
 import { orderCreated } from './order-service-fixtures';
 
@@ -13,7 +13,7 @@ describe('order repository: two partitions racing for one order', function () {
   this.timeout(30_000);
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase(ORDER_DATABASE);
   });
   after(async () => {
     await db?.destroy();

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { Config } from '../../../src/config';
 import { createLogger } from '../../../src/logger';
 import { createMetrics } from '../../../src/lib/metrics';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createOrderRetentionStore } from '../../../src/order-service/order-retention-store';
 import { createOrderRetention } from '../../../src/order-service/order-retention';
 import { createDeadLetterStore } from '../../../src/order-service/dead-letter-store';
@@ -26,7 +26,7 @@ describe('order service: the dedup window', function () {
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     service = await startOrderService(config, { ...FAST, knex: db.knex });
   });
@@ -111,7 +111,7 @@ describe('order service: the dedup window', function () {
 
   it('reports, not throws, when the database is unreachable', async () => {
     const metrics = createMetrics('order-service');
-    const broken = await createTestDatabase(testConfig());
+    const broken = await createTestDatabase(ORDER_DATABASE, testConfig());
     const store = createOrderRetentionStore({ knex: broken.knex });
     await broken.destroy();
     const lines: string[] = [];

@@ -3,7 +3,7 @@ import type { Admin } from 'kafkajs';
 import type { Config } from '../../../src/config';
 import { createLogger } from '../../../src/logger';
 import { createMetrics } from '../../../src/lib/metrics';
-import { createOrderRepository, type OrderRepository } from '../../../src/order-service';
+import { createOrderRepository, type OrderRepository, ORDER_DATABASE } from '../../../src/order-service';
 import { createOrderConsumer, type OrderConsumer, type OrderEventDecoder } from '../../../src/order-service/consumer';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
@@ -20,7 +20,7 @@ describe('order service: a poison record is dead-lettered once when its batch is
 
   async function runCase(failure: () => Error, failures: number): Promise<void> {
     const config: Config = testConfig();
-    const db: TestDatabase = await createTestDatabase(config);
+    const db: TestDatabase = await createTestDatabase(ORDER_DATABASE, config);
     const producer = await createEventProducer(config);
     const admin: Admin = producer.kafka.admin();
     let consumer: OrderConsumer | undefined;

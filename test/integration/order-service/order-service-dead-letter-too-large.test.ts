@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
 import { createKafkaClient } from '../../../src/lib/kafka';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, createEventProducer, header, orderCreated, watchDeadLetters } from './order-service-fixtures';
@@ -19,7 +19,7 @@ describe('order service: a dead letter larger than the dead-letter topic accepts
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     const admin = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'dlq-too-large-test' }).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: config.DEAD_LETTER_TOPIC, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '4096' }] }], waitForLeaders: true });

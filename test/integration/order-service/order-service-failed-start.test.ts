@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import { startOrderService } from '../../../src/order-service';
+import { startOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig } from '../../helpers/test-env';
 
 /** A start that fails (Kafka unreachable) rejects and leaves nothing running behind it. */
@@ -10,7 +10,7 @@ describe('order service: a failed start', function () {
   it('rejects, and its background schema registration stops retrying', async () => {
     // Nothing listens on port 9 of loopback: neither Kafka nor the registry answer.
     const config = { ...testConfig({ KAFKA_BROKERS: '127.0.0.1:9', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9/apis/ccompat/v7' }) };
-    const db = await createTestDatabase(config);
+    const db = await createTestDatabase(ORDER_DATABASE, config);
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
     try {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
@@ -13,7 +13,7 @@ describe('order service started before any order exists', function () {
   let producer: Awaited<ReturnType<typeof createEventProducer>> | undefined;
 
   before(async () => {
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
   });
 
   after(async () => {

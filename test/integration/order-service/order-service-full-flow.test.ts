@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { CART_DATABASE } from '../../../src/cart-service';
 import { startCartService, type RunningCartService } from '../../../src/cart-service/server';
 import type { Config } from '../../../src/config';
 import { Decimal, shippingCost } from '../../../src/domain';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { ORDER_DATABASE, startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST } from './order-service-fixtures';
@@ -15,21 +16,24 @@ interface Envelope {
 describe('full flow: cart service POST -> Kafka (Avro) -> order service -> order-details', function () {
   this.timeout(120_000);
   let config: Config;
-  let db: TestDatabase;
+  let cartDb: TestDatabase;
+  let orderDb: TestDatabase;
   let cart: RunningCartService;
   let orders: RunningOrderService;
 
   before(async () => {
     // Port 0 (any free port) is below the config's range, so it is set on the loaded config.
     config = { ...testConfig(), CART_SERVICE_PORT: 0 };
-    db = await createTestDatabase(config);
-    cart = await startCartService(config, { knex: db.knex });
-    orders = await startOrderService(config, { ...FAST, knex: db.knex, gaugeIntervalMs: 200 });
+    cartDb = await createTestDatabase(CART_DATABASE, config);
+    orderDb = await createTestDatabase(ORDER_DATABASE, config);
+    cart = await startCartService(config, { knex: cartDb.knex });
+    orders = await startOrderService(config, { ...FAST, knex: orderDb.knex, gaugeIntervalMs: 200 });
   });
   after(async () => {
     await orders?.stop();
     await cart?.stop();
-    await db?.destroy();
+    await orderDb?.destroy();
+    await cartDb?.destroy();
   });
 
   async function post(path: string, method: 'POST' | 'PUT', body: unknown): Promise<{ status: number; body: Envelope }> {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../../src/config';
 import { createDatabase, type Knex } from '../../../src/lib/db';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, orderCreated } from './order-service-fixtures';
@@ -34,7 +34,7 @@ describe('order service: a rebalance during a database outage', function () {
   function throughProxy(): Knex {
     const url = new URL(config.DATABASE_URL);
     url.port = String(proxy.port);
-    const knex = createDatabase({ url: url.toString(), schema: db.schema, poolMax: 4, applicationName: `${db.schema}-proxied` });
+    const knex = createDatabase({ url: url.toString(), database: ORDER_DATABASE, schema: db.schema, poolMax: 4, applicationName: `${db.schema}-proxied` });
     pools.push(knex);
     return knex;
   }
@@ -54,7 +54,7 @@ describe('order service: a rebalance during a database outage', function () {
 
   before(async () => {
     config = testConfig({ LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' });
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     const target = new URL(config.DATABASE_URL);
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
     producer = await createEventProducer(config);

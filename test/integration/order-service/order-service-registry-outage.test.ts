@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
@@ -40,7 +40,7 @@ describe('order service with the schema registry unreachable (a TCP proxy in fro
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     admin = producer.kafka.admin();
     await admin.connect();

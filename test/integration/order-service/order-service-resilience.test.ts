@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Config } from '../../../src/config';
 import type { Knex } from '../../../src/lib/db';
-import { startOrderService } from '../../../src/order-service';
+import { startOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, lifecycleEvents, snapshot } from './order-service-fixtures';
@@ -31,7 +31,7 @@ describe('order service resilience (real stack)', function () {
 
     before(async () => {
       config = testConfig();
-      db = await createTestDatabase(config, 20);
+      db = await createTestDatabase(ORDER_DATABASE, config, 20);
     });
     after(async () => {
       await db?.destroy();
@@ -71,8 +71,9 @@ describe('order service resilience (real stack)', function () {
           ...process.env,
           KAFKA_BROKERS: config.KAFKA_BROKERS,
           SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
-          // The child works in the test's own schema through the connection's search_path.
-          DATABASE_URL: `${config.DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${db.schema}`)}`,
+          DATABASE_URL: config.DATABASE_URL,
+          // The child works in the test's own schema.
+          ORDER_DB_SCHEMA: db.schema,
           ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC,
           DEAD_LETTER_TOPIC: config.DEAD_LETTER_TOPIC,
           CONSUMER_GROUP_ID: config.CONSUMER_GROUP_ID,
@@ -87,7 +88,7 @@ describe('order service resilience (real stack)', function () {
 
     before(async () => {
       config = testConfig();
-      db = await createTestDatabase(config);
+      db = await createTestDatabase(ORDER_DATABASE, config);
     });
     after(async () => {
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST } from './order-service-fixtures';
@@ -33,7 +33,7 @@ describe('order service registers the event schemas at start-up', function () {
 
   beforeEach(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
   });
 
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, header, orderCreated, statusUpdated, watchDeadLetters } from './order-service-fixtures';
@@ -66,7 +66,7 @@ describe('order service: non-transient failures of the whole database never dead
 
   beforeEach(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     admin = producer.kafka.admin();
     await admin.connect();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '../../../src/domain';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
 import { MAX_TIMELINE_EVENTS } from '../../../src/order-service/order-timeline';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
@@ -52,7 +52,7 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     deadLetters = await watchDeadLetters(config);
     service = await startOrderService(config, { ...FAST, knex: db.knex, gaugeIntervalMs: 300 });

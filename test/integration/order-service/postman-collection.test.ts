@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import newman, { type NewmanRunSummary } from 'newman';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
 import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
@@ -21,7 +21,7 @@ describe('order service: the Postman collection, run with newman', function () {
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     service = await startOrderService(config, { ...FAST, knex: db.knex });
     // Seeded through Kafka with the real serde, as the cart service would: one pending order, one confirmed.

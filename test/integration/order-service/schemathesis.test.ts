@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { ensureSchemathesis, runSchemathesis } from '../../helpers/schemathesis';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
@@ -17,7 +17,7 @@ describe('order service under schemathesis: every request its OpenAPI document a
   before(async () => {
     st = ensureSchemathesis();
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
     producer = await createEventProducer(config);
     service = await startOrderService(config, { ...FAST, knex: db.knex });
     // A few orders, so reads find something besides 404s.

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, lifecycleEvents, snapshot } from './order-service-fixtures';
@@ -25,7 +25,7 @@ describe('order service with PostgreSQL stopped and restarted under load', funct
 
   before(async () => {
     config = testConfig();
-    db = await createTestDatabase(config);
+    db = await createTestDatabase(ORDER_DATABASE, config);
   });
 
   after(async () => {

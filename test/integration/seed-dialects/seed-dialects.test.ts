@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { parse as parseLosslessly, isLosslessNumber } from 'lossless-json';
+import { CART_DATABASE } from '../../../src/cart-service';
 import { startCartService, type RunningCartService } from '../../../src/cart-service/server';
 import type { Config } from '../../../src/config';
-import { startOrderService, type RunningOrderService } from '../../../src/order-service';
+import { ORDER_DATABASE, startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST } from '../order-service/order-service-fixtures';
@@ -32,7 +33,8 @@ function numberToken(value: unknown): string {
 describe('seed dialects: clients written for the seed systems work unchanged', function () {
   this.timeout(120_000);
   let config: Config;
-  let db: TestDatabase;
+  let cartDb: TestDatabase;
+  let orderDb: TestDatabase;
   let cart: RunningCartService;
   let orders: RunningOrderService;
   const cartUrl = (path: string) => `http://127.0.0.1:${cart.port}${path}`;
@@ -42,14 +44,16 @@ describe('seed dialects: clients written for the seed systems work unchanged', f
 
   before(async () => {
     config = { ...testConfig(), CART_SERVICE_PORT: 0 };
-    db = await createTestDatabase(config);
-    cart = await startCartService(config, { knex: db.knex });
-    orders = await startOrderService(config, { ...FAST, knex: db.knex });
+    cartDb = await createTestDatabase(CART_DATABASE, config);
+    orderDb = await createTestDatabase(ORDER_DATABASE, config);
+    cart = await startCartService(config, { knex: cartDb.knex });
+    orders = await startOrderService(config, { ...FAST, knex: orderDb.knex });
   });
   after(async () => {
     await orders?.stop();
     await cart?.stop();
-    await db?.destroy();
+    await orderDb?.destroy();
+    await cartDb?.destroy();
   });
 
   describe('seed 001 (cart on 8000, order service on 8001, unprefixed paths)', () => {
@@ -97,7 +101,7 @@ describe('seed dialects: clients written for the seed systems work unchanged', f
       await waitFor(async () => ((await call(orderUrl(`/order-details?orderId=ORD-${digits}`))).body as { order?: { status?: string } }).order?.status === 'processing', {
         what: 'processing to arrive',
       });
-      const history = (await db.knex('order_events').where({ order_id: `ORD-${digits}` }).orderBy('offset')) as Array<{ status: string; outcome: string }>;
+      const history = (await orderDb.knex('order_events').where({ order_id: `ORD-${digits}` }).orderBy('offset')) as Array<{ status: string; outcome: string }>;
       expect(history.map((event) => `${event.status}:${event.outcome}`)).to.deep.equal(['pending:applied', 'confirmed:applied', 'processing:applied']);
     });
 
@@ -126,7 +130,7 @@ describe('seed dialects: clients written for the seed systems work unchanged', f
       expect(update.body).to.deep.include({ success: false, code: 'NOT_FOUND' });
       const details = await call(orderUrl('/order-details?orderId=999000999'));
       expect(details.status).to.equal(404);
-      expect((await db.knex('cart_orders').where({ order_id: 'ORD-999000999' })).length).to.equal(0);
+      expect((await cartDb.knex('cart_orders').where({ order_id: 'ORD-999000999' })).length).to.equal(0);
     });
 
     it('refuses a duplicate id with 409 and two spellings of one field that disagree with 400, writing nothing', async () => {
@@ -135,7 +139,7 @@ describe('seed dialects: clients written for the seed systems work unchanged', f
       const ambiguous = await call(cartUrl('/create-order'), { method: 'POST', json: { order_id: `${digits}2`, orderId: `${digits}3`, number_of_items: 1 } });
       expect(ambiguous.status).to.equal(400);
       expect(ambiguous.body).to.deep.include({ success: false, code: 'VALIDATION_FAILED' });
-      expect((await db.knex('cart_orders').whereIn('order_id', [`ORD-${digits}2`, `ORD-${digits}3`])).length).to.equal(0);
+      expect((await cartDb.knex('cart_orders').whereIn('order_id', [`ORD-${digits}2`, `ORD-${digits}3`])).length).to.equal(0);
     });
 
     it('refuses a bad item count with 400 naming the field, as the main API does', async () => {

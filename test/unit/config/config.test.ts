@@ -20,4 +20,13 @@ describe('configuration', () => {
     expect(loadConfig({}, { CONSUMER_FETCH_MAX_WAIT_MS: '250' }).CONSUMER_FETCH_MAX_WAIT_MS).to.equal(250);
     for (const bad of ['0', '5001', '2.5', 'soon']) expect(() => loadConfig({}, { CONSUMER_FETCH_MAX_WAIT_MS: bad }), bad).to.throw(/CONSUMER_FETCH_MAX_WAIT_MS/);
   });
+
+  it("gives each service a schema of its own by default, and refuses public, system schemas and names that would need quoting", () => {
+    const defaults = loadConfig({}, {});
+    expect([defaults.CART_DB_SCHEMA, defaults.ORDER_DB_SCHEMA]).to.deep.equal(['cart_service', 'order_service']);
+    expect(loadConfig({}, { ORDER_DB_SCHEMA: 'orders_eu' }).ORDER_DB_SCHEMA).to.equal('orders_eu');
+    for (const bad of ['public', 'pg_catalog', 'information_schema', 'Cart', 'cart-service', '1cart', '', 'x'.repeat(64)]) {
+      expect(() => loadConfig({}, { CART_DB_SCHEMA: bad }), bad).to.throw(/CART_DB_SCHEMA/);
+    }
+  });
 });
