@@ -50,6 +50,11 @@ const SETTINGS = {
     schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
     default: 'order-events',
   },
+  INVENTORY_EVENTS_TOPIC: {
+    doc: 'Topic that carries the inventory service\'s events (reservations and their outcomes), keyed by order id.',
+    schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
+    default: 'inventory-events',
+  },
   DEAD_LETTER_TOPIC: {
     doc: 'Topic that receives events the order service cannot decode or apply.',
     schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),

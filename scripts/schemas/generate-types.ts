@@ -134,6 +134,11 @@ function renderTypes(named: Map<string, NamedType>): string {
 
 function renderSchemas(records: RecordHistory[]): string {
   const names = records.map((record) => record.name);
+  const namespaces = new Map<string, string[]>();
+  for (const record of records) {
+    const namespace = record.fullName.slice(0, record.fullName.lastIndexOf('.'));
+    namespaces.set(namespace, [...(namespaces.get(namespace) ?? []), record.name]);
+  }
   const lines = [
     GENERATED_HEADER,
     '',
@@ -143,6 +148,11 @@ function renderSchemas(records: RecordHistory[]): string {
     `export const EVENT_NAMES = [${names.map((name) => `'${name}'`).join(', ')}] as const;`,
     '',
     'export type EventName = (typeof EVENT_NAMES)[number];',
+    '',
+    '/** The event records of each namespace; a namespace is the records of one topic (src/lib/registry/event-streams.ts). */',
+    'export const EVENT_NAMES_BY_NAMESPACE = {',
+    ...[...namespaces].map(([namespace, members]) => `  '${namespace}': [${members.map((name) => `'${name}'`).join(', ')}],`),
+    '} as const;',
     '',
     '/** The decoded value of each event record, in its current version. */',
     'export interface EventRecords {',

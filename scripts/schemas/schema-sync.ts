@@ -45,16 +45,17 @@ export interface SyncResult {
 
 export interface SyncOptions {
   client: RegistryClient;
-  topic: string;
+  /** The topic whose subjects hold a record: `<topic>-<record full name>`. */
+  topicOf(record: RecordHistory): string;
   catalog: SchemaCatalog;
   /** Check and report only. */
   dryRun?: boolean;
 }
 
 /** Checks every subject, then registers the new versions unless a check failed (or dryRun). */
-export async function syncSchemas({ client, topic, catalog, dryRun = false }: SyncOptions): Promise<SyncResult> {
+export async function syncSchemas({ client, topicOf, catalog, dryRun = false }: SyncOptions): Promise<SyncResult> {
   const subjects: SubjectPlan[] = [];
-  for (const record of catalog.records) subjects.push(await planSubject(client, topic, record));
+  for (const record of catalog.records) subjects.push(await planSubject(client, topicOf(record), record));
   const refused = subjects.some((plan) => plan.checks.some((check) => !check.compatible));
   if (refused || dryRun) return { subjects, refused };
   for (const plan of subjects) {

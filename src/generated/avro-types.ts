@@ -2,6 +2,154 @@
 
 import type { Decimal } from 'decimal.js';
 
+/** A shipped order's reserved units left stock. Kafka key: the order id. */
+export interface InventoryCommitted {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** What left stock, one line per item. */
+  items: Array<StockLine>;
+}
+
+/** What encoding accepts for {@link InventoryCommitted}: fields with a schema default may be left out (avsc writes the default). */
+export interface InventoryCommittedInput {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** What left stock, one line per item. */
+  items: Array<StockLineInput>;
+}
+
+/** Units of one item. */
+export interface StockLine {
+  /** The item (SKU). */
+  itemId: string;
+  /** Units, at least 1. */
+  quantity: number;
+}
+
+/** What encoding accepts for {@link StockLine}: fields with a schema default may be left out (avsc writes the default). */
+export interface StockLineInput {
+  /** The item (SKU). */
+  itemId: string;
+  /** Units, at least 1. */
+  quantity: number;
+}
+
+/** An order could not be reserved because some items are short; nothing was reserved. Kafka key: the order id. */
+export interface InventoryRejected {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** Each short item, with what was asked and what was there. */
+  shortItems: Array<ShortItem>;
+}
+
+/** What encoding accepts for {@link InventoryRejected}: fields with a schema default may be left out (avsc writes the default). */
+export interface InventoryRejectedInput {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** Each short item, with what was asked and what was there. */
+  shortItems: Array<ShortItemInput>;
+}
+
+/** An item the order asks more of than is available. */
+export interface ShortItem {
+  /** The item (SKU). */
+  itemId: string;
+  /** Units the order asks for. */
+  requested: number;
+  /** Units available to reserve when the order was checked (0 for an item never stocked). */
+  available: number;
+}
+
+/** What encoding accepts for {@link ShortItem}: fields with a schema default may be left out (avsc writes the default). */
+export interface ShortItemInput {
+  /** The item (SKU). */
+  itemId: string;
+  /** Units the order asks for. */
+  requested: number;
+  /** Units available to reserve when the order was checked (0 for an item never stocked). */
+  available: number;
+}
+
+/** A cancelled order's reservation was released: the units moved from reserved back to available. Kafka key: the order id. */
+export interface InventoryReleased {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** What was released, one line per item. */
+  items: Array<StockLine>;
+}
+
+/** What encoding accepts for {@link InventoryReleased}: fields with a schema default may be left out (avsc writes the default). */
+export interface InventoryReleasedInput {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** What was released, one line per item. */
+  items: Array<StockLineInput>;
+}
+
+/** Every line of an order was reserved, atomically: the units moved from available to reserved. Kafka key: the order id. */
+export interface InventoryReserved {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** What was reserved, one line per item (an item ordered on several lines is summed). */
+  items: Array<StockLine>;
+}
+
+/** What encoding accepts for {@link InventoryReserved}: fields with a schema default may be left out (avsc writes the default). */
+export interface InventoryReservedInput {
+  /** Unique id of this event; consumers use it to ignore duplicates. */
+  eventId: string;
+  /** When the inventory service made the change (UTC instant, milliseconds). */
+  occurredAt: Date;
+  /** The order the stock is held for; also the Kafka key. */
+  orderId: string;
+  /** The order event this answers (its eventId), so the answer can be traced to its cause. */
+  causationEventId: string;
+  /** What was reserved, one line per item (an item ordered on several lines is summed). */
+  items: Array<StockLineInput>;
+}
+
 /** An order was accepted by the cart service; carries the whole order. Kafka key: the order id. */
 export interface OrderCreated {
   /** Unique id of this event; consumers use it to ignore duplicates. */

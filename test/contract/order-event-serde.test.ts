@@ -6,10 +6,13 @@ import { schemaText } from '../../scripts/schemas/schema-sync';
 import { AppError } from '../../src/errors';
 import {
   avroType,
+  createInventoryEventSerde,
   createOrderEventSerde,
   frameWireRecord,
+  INVENTORY_EVENT_TYPES,
   poisonReasonOf,
   subjectFor,
+  type InventoryEvent,
   type OrderEvent,
   type OrderEventSerde,
   type RegistryClient,
@@ -217,6 +220,32 @@ describe('order event serde (real registry)', function () {
       const { id } = await client.register(`${topic}-io.elsewhere.Stranger`, JSON.stringify(stranger));
       const error = await rejection(serde.decode(frameWireRecord(id, avro.Type.forSchema(stranger as avro.Schema).toBuffer({ x: 'hi' }))));
       expect(poisonReasonOf(error)).to.equal('UNKNOWN_EVENT_TYPE');
+    });
+
+    it('an inventory event on the order events topic is POISON_MESSAGE UNKNOWN_EVENT_TYPE, naming the topic it belongs to', async function () {
+      const inventory = createInventoryEventSerde({ registryUrl: REGISTRY_URL, topic: `${topic}-inventory` });
+      const bytes = await inventory.encode({ type: 'InventoryReserved', event: SAMPLES['InventoryReserved/v1'] } as unknown as InventoryEvent);
+      const error = await rejection(serde.decode(bytes));
+      expect(poisonReasonOf(error)).to.equal('UNKNOWN_EVENT_TYPE');
+      expect(error.message).to.contain('io.orderflow.inventory.InventoryReserved, not an event of the order topic');
+    });
+  });
+
+  describe('the inventory events stream', function () {
+    it('registers its records under its own topic only, and round-trips each of them', async function () {
+      const inventoryTopic = `${topic}-inventory`;
+      const inventory = createInventoryEventSerde({ registryUrl: REGISTRY_URL, topic: inventoryTopic });
+      await inventory.registerSchemas();
+      for (const type of INVENTORY_EVENT_TYPES) {
+        const fullName = history(type).fullName;
+        expect(await client.versions(subjectFor(inventoryTopic, fullName)), type).to.deep.equal([1]);
+        expect(await client.versions(subjectFor(topic, fullName)), `${type} not under the order topic`).to.equal(undefined);
+        const event = SAMPLES[`${type}/v1`];
+        // The samples are typed loosely (one table for every record); the encoder checks them against the schema.
+        const decoded = await inventory.decode(await inventory.encode({ type, event } as unknown as InventoryEvent));
+        expect(decoded.type).to.equal(type);
+        expect(plain(decoded.event)).to.deep.equal(plain(event));
+      }
     });
   });
 

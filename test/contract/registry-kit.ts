@@ -179,6 +179,37 @@ export const SAMPLES: Readonly<Record<string, Record<string, unknown>>> = {
     status: 'processing',
     previousStatus: 'paid',
   },
+  'InventoryReserved/v1': {
+    eventId: '6b1f0e2d-3c4a-4d5b-9e6f-7a8b9c0d1e2f',
+    occurredAt: new Date('2026-12-02T11:00:00.000Z'),
+    orderId: 'ORDER-004',
+    causationEventId: EVENT_ID,
+    items: [
+      { itemId: 'SKU-1', quantity: 3 },
+      { itemId: 'SKU-2', quantity: 1 },
+    ],
+  },
+  'InventoryRejected/v1': {
+    eventId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+    occurredAt: new Date('2026-12-02T11:00:01.000Z'),
+    orderId: 'ORDER-005',
+    causationEventId: '5f0c8a52-1c1e-4c1a-9a55-2f1e0b3c4d5e',
+    shortItems: [{ itemId: 'SKU-9', requested: 3, available: 0 }],
+  },
+  'InventoryReleased/v1': {
+    eventId: '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60',
+    occurredAt: new Date('2026-12-02T11:05:00.000Z'),
+    orderId: 'ORDER-004',
+    causationEventId: '0a9e2f6c-7d4b-4e8a-b1c3-5d6e7f809112',
+    items: [{ itemId: 'SKU-1', quantity: 3 }],
+  },
+  'InventoryCommitted/v1': {
+    eventId: '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6c8',
+    occurredAt: new Date('2026-12-02T11:10:00.000Z'),
+    orderId: 'ORDER-006',
+    causationEventId: '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7',
+    items: [{ itemId: 'SKU-2', quantity: 2 }],
+  },
 };
 
 /** Makes decoded values comparable with deep equality: Decimals as fixed strings, Dates as ISO. */

@@ -5,11 +5,12 @@ import { randomTopic, registryReady, REGISTRY_URL, runRegisterScript, schemasWit
 
 const ORDER_CREATED = 'io.orderflow.events.OrderCreated';
 const STATUS_UPDATED = 'io.orderflow.events.OrderStatusUpdated';
+const INVENTORY_RESERVED = 'io.orderflow.inventory.InventoryReserved';
 
 describe('npm run schemas:register (child process, real registry)', function () {
   let client: RegistryClient;
   const tempDirs: string[] = [];
-  const register = (topic: string, ...extra: string[]) => runRegisterScript(['--registry-url', REGISTRY_URL, '--topic', topic, ...extra]);
+  const register = (topic: string, ...extra: string[]) => runRegisterScript(['--registry-url', REGISTRY_URL, '--topic', topic, '--inventory-topic', `${topic}-inventory`, ...extra]);
   const overlay = (...names: string[]) => {
     const dir = schemasWith(...names);
     tempDirs.push(dir);
@@ -38,7 +39,18 @@ describe('npm run schemas:register (child process, real registry)', function () 
     expect(run.stdout).to.contain(`${subjectFor(topic, ORDER_CREATED)}  [FULL]`);
     expect(run.stdout).to.contain('latest registered: none (new subject)');
     expect(run.stdout).to.match(/v2\.avsc {2}compatible \(checked locally \(avsc\) against v1, not in the registry yet\) {2}-> registered as version 2, schema id \d+/);
-    expect(run.stdout).to.contain('✓ registered 5 new schema versions.');
+    expect(run.stdout).to.contain('✓ registered 9 new schema versions.');
+    // The inventory events' subjects hang off their own topic.
+    expect(await client.versions(subjectFor(`${topic}-inventory`, INVENTORY_RESERVED))).to.deep.equal([1]);
+    expect(await client.versions(subjectFor(topic, INVENTORY_RESERVED)), 'not under the order events topic').to.equal(undefined);
+  });
+
+  it('refuses a record of a namespace no topic carries: exit 1, the reason, and nothing registered', async function () {
+    const topic = randomTopic();
+    const run = await register(topic, '--schemas-dir', overlay('unknown-namespace'));
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain('✗ schemas:register: io.orderflow.payments.Refund is in no topic\'s namespace (io.orderflow.events, io.orderflow.inventory)');
+    expect(await versionsOf(topic)).to.deep.equal({ orderCreated: undefined, statusUpdated: undefined });
   });
 
   it('a second run registers nothing new and says so', async function () {
@@ -59,7 +71,7 @@ describe('npm run schemas:register (child process, real registry)', function () 
     const v1Only = overlay();
     rmSync(`${v1Only}/OrderCreated/v2.avsc`);
     rmSync(`${v1Only}/OrderCreated/v3.avsc`);
-    expect((await runRegisterScript(['--registry-url', REGISTRY_URL, '--topic', topic, '--schemas-dir', v1Only])).code).to.equal(0);
+    expect((await register(topic, '--schemas-dir', v1Only)).code).to.equal(0);
     expect(await client.versions(subject)).to.deep.equal([1]);
 
     const run = await register(topic);
@@ -102,7 +114,7 @@ describe('npm run schemas:register (child process, real registry)', function () 
     const topic = randomTopic();
     const run = await register(topic, '--dry-run');
     expect(run.code, run.stderr).to.equal(0);
-    expect(run.stdout).to.contain('✓ 5 new schema versions would be registered (dry run).');
+    expect(run.stdout).to.contain('✓ 9 new schema versions would be registered (dry run).');
     expect(await versionsOf(topic)).to.deep.equal({ orderCreated: undefined, statusUpdated: undefined });
   });
 

@@ -1,10 +1,30 @@
 /**
- * The schema registry layer shared by both services: order events in Confluent wire format
- * (Avro bodies, schemas in a Confluent-compatible registry, subjects by TopicRecordNameStrategy).
+ * The schema registry layer shared by the services: events in Confluent wire format (Avro
+ * bodies, schemas in a Confluent-compatible registry, subjects by TopicRecordNameStrategy), one
+ * stream of records per topic.
  */
-export { createOrderEventSerde, type OrderEventSerde, type OrderEventSerdeOptions } from './order-event.serde';
+export {
+  createEventSerde,
+  createInventoryEventSerde,
+  createOrderEventSerde,
+  type EventSerde,
+  type EventSerdeOptions,
+  type InventoryEventSerde,
+  type OrderEventSerde,
+  type OrderEventSerdeOptions,
+} from './event.serde';
+export {
+  EVENT_STREAMS,
+  eventNamesOf,
+  streamOfRecord,
+  type DecodedStreamEvent,
+  type EventStream,
+  type StreamEvent,
+  type StreamEventName,
+} from './event-streams';
 export {
   EVENT_TYPES,
+  INVENTORY_EVENT_TYPES,
   EVENT_TYPE_HEADER,
   EVENT_ID_HEADER,
   eventTypeOf,
@@ -12,6 +32,9 @@ export {
   type OrderEvent,
   type DecodedOrderEvent,
   type OrderEventType,
+  type InventoryEvent,
+  type DecodedInventoryEvent,
+  type InventoryEventType,
 } from './event-types';
 export { subjectFor } from './subject';
 export { eventJson } from './event-json';
@@ -32,4 +55,5 @@ export type {
   OrderStatusUpdated,
   OrderStatusUpdatedInput,
 } from '../../generated';
+export type { InventoryReserved, InventoryRejected, InventoryReleased, InventoryCommitted, StockLine, ShortItem } from '../../generated';
 export { ORDER_STATUS_SYMBOLS } from '../../generated';

@@ -20,6 +20,10 @@ describe('the schema catalog (schemas/ layout)', () => {
   it('reads the repository schemas: every record with its history, current = highest version', () => {
     const catalog = loadSchemaCatalog();
     expect(catalog.records.map((entry) => `${entry.fullName} v${entry.current.version} ${entry.compatibility}`)).to.deep.equal([
+      'io.orderflow.inventory.InventoryCommitted v1 BACKWARD',
+      'io.orderflow.inventory.InventoryRejected v1 BACKWARD',
+      'io.orderflow.inventory.InventoryReleased v1 BACKWARD',
+      'io.orderflow.inventory.InventoryReserved v1 BACKWARD',
       'io.orderflow.events.OrderCreated v3 FULL',
       'io.orderflow.events.OrderStatusUpdated v2 BACKWARD',
     ]);

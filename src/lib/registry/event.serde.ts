@@ -3,9 +3,9 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import { ConfluentSchemaRegistryCompatibilityError, ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors';
 import type { Type } from 'avsc';
 import { AppError } from '../../errors';
-import { EVENT_NAMES, EVENT_SCHEMAS, type EventName } from '../../generated';
+import { EVENT_SCHEMAS, type EventName } from '../../generated';
 import { isCompatibilityMode } from './compatibility';
-import { eventTypeOf, type DecodedOrderEvent, type OrderEvent } from './event-types';
+import { eventNamesOf, streamEventTypeOf, type DecodedStreamEvent, type EventStream, type StreamEvent, type StreamEventName } from './event-streams';
 import { collectFieldErrors } from './field-errors';
 import { AVRO_OPTIONS, avroType } from './logical-types';
 import { createRegistryClient, RegistryHttpError, REGISTRY_ERROR_CODES, type RegistryClient } from './registry-client';
@@ -13,15 +13,19 @@ import { poisonMessage, registryStatusOf, registryUnavailable } from './registry
 import { subjectFor } from './subject';
 import { parseWireHeader } from './wire-format';
 
-export interface OrderEventSerdeOptions {
+export interface EventSerdeOptions<Stream extends EventStream> {
   /** Base URL of the Confluent-compatible registry API (config SCHEMA_REGISTRY_URL). */
   registryUrl: string;
-  /** The topic the events go to; subjects are `<topic>-<record full name>`. */
+  /** The stream's topic; subjects are `<topic>-<record full name>`. */
   topic: string;
+  /** Which events: those of the stream's namespace (see EVENT_STREAMS). */
+  stream: Stream;
 }
 
-/** Encodes and decodes order events in Confluent wire format against the schema registry. */
-export interface OrderEventSerde {
+export type OrderEventSerdeOptions = Omit<EventSerdeOptions<'order'>, 'stream'>;
+
+/** Encodes and decodes the events of one stream in Confluent wire format against the schema registry. */
+export interface EventSerde<Stream extends EventStream> {
   /**
    * Registers the current version of every event schema under its subject (idempotent: an
    * already registered schema keeps its id). Call it at start-up; encode calls it when it has
@@ -35,14 +39,18 @@ export interface OrderEventSerde {
    * VALIDATION_FAILED (field errors with paths such as `order.items.0.price`) when the event
    * does not fit the schema, e.g. a price with three decimals or a number instead of a Decimal.
    */
-  encode(event: OrderEvent): Promise<Buffer>;
+  encode(event: StreamEvent<Stream>): Promise<Buffer>;
   /**
    * Decodes a record written with any registered version into the current shape. Rejects with
-   * POISON_MESSAGE (`details.reason` one of POISON_REASONS) when the bytes can never be decoded,
-   * and DEPENDENCY_UNAVAILABLE (retriable) when the registry cannot answer now.
+   * POISON_MESSAGE (`details.reason` one of POISON_REASONS) when the bytes can never be decoded
+   * (a record of another stream among them), and DEPENDENCY_UNAVAILABLE (retriable) when the
+   * registry cannot answer now.
    */
-  decode(buffer: Buffer): Promise<DecodedOrderEvent>;
+  decode(buffer: Buffer): Promise<DecodedStreamEvent<Stream>>;
 }
+
+export type OrderEventSerde = EventSerde<'order'>;
+export type InventoryEventSerde = EventSerde<'inventory'>;
 
 interface Writer {
   subject: string;
@@ -54,7 +62,7 @@ interface Writer {
 }
 
 interface Reader {
-  type: EventName;
+  type: string;
   read(payload: Buffer): unknown;
 }
 
@@ -74,19 +82,20 @@ const LIBRARY_RETRY = { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInS
  *    resolver anew for every record, several times the cost of the read itself.
  * So the writer schema is fetched by `registry-client` and its resolver cached per id here.
  */
-export function createOrderEventSerde({ registryUrl, topic }: OrderEventSerdeOptions): OrderEventSerde {
+export function createEventSerde<Stream extends EventStream>({ registryUrl, topic, stream }: EventSerdeOptions<Stream>): EventSerde<Stream> {
+  type Name = StreamEventName<Stream>;
+  const names = eventNamesOf(stream);
   const library = new SchemaRegistry({ host: registryUrl, retry: LIBRARY_RETRY }, { [SchemaType.AVRO]: { ...AVRO_OPTIONS } });
   const client = createRegistryClient({ baseUrl: registryUrl });
-  const writers = Object.fromEntries(EVENT_NAMES.map((name) => [name, writerFor(topic, name)])) as Record<EventName, Writer>;
-  let registration: Promise<Map<EventName, number>> | undefined;
+  const writers = new Map<string, Writer>(names.map((name) => [name, writerFor(topic, name as EventName)]));
+  let registration: Promise<Map<string, number>> | undefined;
   // Single-flight: one registry request and one resolver per schema id, however many records
   // of a new version arrive together. Failures are not cached, so an outage heals by itself.
   const readers = new Map<number, Promise<Reader>>();
 
-  async function register(): Promise<Map<EventName, number>> {
-    const ids = new Map<EventName, number>();
-    for (const name of EVENT_NAMES) {
-      const writer = writers[name];
+  async function register(): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    for (const [name, writer] of writers) {
       try {
         const { id } = await library.register({ type: SchemaType.AVRO, schema: writer.schemaText }, { subject: writer.subject, compatibility: writer.compatibility });
         ids.set(name, id);
@@ -97,7 +106,7 @@ export function createOrderEventSerde({ registryUrl, topic }: OrderEventSerdeOpt
     return ids;
   }
 
-  function ensureRegistered(): Promise<Map<EventName, number>> {
+  function ensureRegistered(): Promise<Map<string, number>> {
     registration ??= register().catch((error: unknown) => {
       registration = undefined;
       throw error;
@@ -108,7 +117,7 @@ export function createOrderEventSerde({ registryUrl, topic }: OrderEventSerdeOpt
   function readerFor(schemaId: number): Promise<Reader> {
     let reader = readers.get(schemaId);
     if (!reader) {
-      reader = resolveReader(client, schemaId, writers).catch((error: unknown) => {
+      reader = resolveReader(client, schemaId, stream, writers).catch((error: unknown) => {
         readers.delete(schemaId);
         throw error;
       });
@@ -123,8 +132,8 @@ export function createOrderEventSerde({ registryUrl, topic }: OrderEventSerdeOpt
     },
 
     async encode(event) {
-      const writer = (writers as Partial<Record<string, Writer>>)[event.type];
-      if (!writer) throw new AppError('INTERNAL', `unknown event type '${String(event.type)}'; expected one of ${EVENT_NAMES.join(', ')}`);
+      const writer = writers.get(event.type);
+      if (!writer) throw new AppError('INTERNAL', `unknown event type '${String(event.type)}'; expected one of ${names.join(', ')}`);
       const id = (await ensureRegistered()).get(event.type);
       if (id === undefined) throw new AppError('INTERNAL', `no schema id for ${event.type} after registration`);
       try {
@@ -147,7 +156,7 @@ export function createOrderEventSerde({ registryUrl, topic }: OrderEventSerdeOpt
       } catch (error) {
         throw poisonMessage('UNDECODABLE', `the Avro body does not decode with schema id ${schemaId} (${reader.type}): ${(error as Error).message}`, error);
       }
-      return { type: reader.type, event, schemaId } as DecodedOrderEvent;
+      return { type: reader.type as Name, event, schemaId } as DecodedStreamEvent<Stream>;
     },
   };
 }
@@ -168,7 +177,7 @@ function writerFor(topic: string, name: EventName): Writer {
  * Fetches the writer schema of `schemaId` and builds the resolver from it into the current
  * schema of its event type. Only answers that can never change become POISON_MESSAGE.
  */
-async function resolveReader(client: RegistryClient, schemaId: number, writers: Record<EventName, Writer>): Promise<Reader> {
+async function resolveReader(client: RegistryClient, schemaId: number, stream: EventStream, writers: ReadonlyMap<string, Writer>): Promise<Reader> {
   let found: { schema: string; schemaType?: string };
   try {
     found = await client.schemaById(schemaId);
@@ -189,9 +198,10 @@ async function resolveReader(client: RegistryClient, schemaId: number, writers: 
   } catch (error) {
     throw poisonMessage('UNDECODABLE', `schema id ${schemaId} is not an Avro schema this service can parse: ${(error as Error).message}`, error);
   }
-  const type = eventTypeOf(writerType.name);
-  if (!type) throw poisonMessage('UNKNOWN_EVENT_TYPE', `schema id ${schemaId} is record ${writerType.name ?? '(unnamed)'}, not an order event`);
-  const readerType = writers[type].type;
+  const type = streamEventTypeOf(stream, writerType.name);
+  const writer = type === undefined ? undefined : writers.get(type);
+  if (type === undefined || !writer) throw poisonMessage('UNKNOWN_EVENT_TYPE', `schema id ${schemaId} is record ${writerType.name ?? '(unnamed)'}, not an event of the ${stream} topic`);
+  const readerType = writer.type;
   try {
     // Always a resolver, even for an "equal" writer: avsc's equality ignores logical-type
     // attributes, so a decimal of another scale would otherwise be read at ours.
@@ -202,7 +212,7 @@ async function resolveReader(client: RegistryClient, schemaId: number, writers: 
   }
 }
 
-function registrationError(error: unknown, name: EventName, writer: Writer, registryUrl: string): AppError {
+function registrationError(error: unknown, name: string, writer: Writer, registryUrl: string): AppError {
   const where = `${name} v${writer.version} under subject ${writer.subject}`;
   if (error instanceof ConfluentSchemaRegistryCompatibilityError) {
     return new AppError('INTERNAL', `cannot register ${where}: the subject's mode in the registry is not ${writer.compatibility} as schemas/compatibility.json says (${error.message}); run npm run schemas:register`, { cause: error });
@@ -212,4 +222,14 @@ function registrationError(error: unknown, name: EventName, writer: Writer, regi
   if (status === 409) return new AppError('INTERNAL', `the registry refuses ${where} as incompatible: ${detail}; npm run schemas:register explains why`, { cause: error });
   if (status === 422) return new AppError('INTERNAL', `the registry refuses ${where} as invalid: ${detail}`, { cause: error });
   return registryUnavailable(registryUrl, error);
+}
+
+/** The order events' serde (topic ORDER_EVENTS_TOPIC). */
+export function createOrderEventSerde(options: OrderEventSerdeOptions): OrderEventSerde {
+  return createEventSerde({ ...options, stream: 'order' });
+}
+
+/** The inventory events' serde (topic INVENTORY_EVENTS_TOPIC). */
+export function createInventoryEventSerde(options: Omit<EventSerdeOptions<'inventory'>, 'stream'>): InventoryEventSerde {
+  return createEventSerde({ ...options, stream: 'inventory' });
 }
