@@ -1,15 +1,14 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
-import { createDeadLetterPublisher, createIsolatingProcessor, createIsolationPolicy, createKafkaRunner, everyInterval } from '../lib/consumer';
-import { ensureTopics } from '../lib/kafka';
+import { createEventConsumer, type EventConsumer } from '../lib/consumer';
 import type { Metrics } from '../lib/metrics';
 import type { RetryPolicy } from '../lib/retry';
 import { createOrderBatchApplier } from './order-batch-applier';
 import { createOrderGauges } from './order-gauges';
-import { createOrderRecordDecoder, type OrderEventDecoder } from './order-record-decoder';
+import { createOrderRecordDecoder, type OrderEventDecoder } from '../lib/order-events';
 import type { OrderRepository } from './order-repository';
 
-export type { OrderEventDecoder } from './order-record-decoder';
+export type { OrderEventDecoder } from '../lib/order-events';
 
 export interface OrderConsumerOptions {
   kafka: Kafka;
@@ -43,14 +42,7 @@ const DEFAULTS = {
   gaugeIntervalMs: 5_000,
 } as const;
 
-/** Split rounds in a row without an applied record before a failing batch is handed back (see createIsolationPolicy). */
-const LONE_FAILURE_ROUNDS = 3;
-
-export interface OrderConsumer {
-  start(): Promise<void>;
-  /** Finishes the batch in hand, commits it, leaves the group and disconnects. */
-  stop(): Promise<void>;
-}
+export type OrderConsumer = EventConsumer;
 
 /**
  * The order service's consumer, assembled from the consumer kit: each fetched batch is decoded,
@@ -62,42 +54,22 @@ export interface OrderConsumer {
  */
 export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
   const settings = { ...DEFAULTS, ...options };
-  const { kafka, admin, topic, deadLetterTopic, groupId, repository, metrics } = settings;
+  const { kafka, admin, topic, groupId, repository, metrics } = settings;
   const logger = settings.logger.child({ component: 'consumer' });
-  const deadLetters = createDeadLetterPublisher({ kafka, sourceTopic: topic, deadLetterTopic, metrics, logger });
-  const policy = createIsolationPolicy({ loneFailureRounds: LONE_FAILURE_ROUNDS });
   const decodeRecords = createOrderRecordDecoder({ decoder: settings.decoder, topic, metrics });
-  const apply = createOrderBatchApplier({ topic, repository, decodeRecords, deadLetters, metrics, logger });
-  const runner = createKafkaRunner({
+  return createEventConsumer({
     kafka,
+    admin,
     topic,
+    deadLetterTopic: settings.deadLetterTopic,
     groupId,
-    logger,
+    metrics,
+    logger: settings.logger,
+    applier: (deadLetters) => createOrderBatchApplier({ topic, repository, decodeRecords, deadLetters, metrics, logger }),
+    retry: settings.retry,
     partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
     fetchMaxWaitMs: settings.fetchMaxWaitMs,
     maxRecordsPerTransaction: settings.maxEventsPerTransaction,
-    process: (partition, messages, heartbeat) => processor(partition, messages, heartbeat),
-    onCommitted: (partition, offsets) => deadLetters.forget(partition, offsets),
-    onGroupJoin: () => policy.reset(),
+    periodic: { intervalMs: settings.gaugeIntervalMs, run: createOrderGauges({ admin, topic, groupId, repository, metrics, logger }) },
   });
-  const processor = createIsolatingProcessor({ apply, deadLetters, policy, retry: settings.retry, isStopping: runner.isStopping, logger });
-  const refreshGauges = createOrderGauges({ admin, topic, groupId, repository, metrics, logger });
-  let stopGauges = async (): Promise<void> => undefined;
-
-  return {
-    async start() {
-      await deadLetters.start();
-      // The order service may start before any order was created: subscribing needs the topic.
-      const created = await ensureTopics(admin, [topic, deadLetterTopic]);
-      if (created.length > 0) logger.info({ topics: created }, 'created topics');
-      await runner.start();
-      stopGauges = everyInterval(settings.gaugeIntervalMs, refreshGauges);
-    },
-
-    async stop() {
-      await stopGauges();
-      await runner.stop();
-      await deadLetters.stop();
-    },
-  };
 }

@@ -7,7 +7,7 @@ import { eventJson } from '../lib/registry';
 import { RECORD_ID_PATTERN } from '../lib/consumer';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
 import type { DeadLetterReplayer } from './dead-letter-replay';
-import type { OrderEventDecoder } from './order-record-decoder';
+import type { OrderEventDecoder } from '../lib/order-events';
 import { pagingFields, parse, query } from './query-params';
 
 const MAX_PAGE_SIZE = 100;

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { DeadLetterPublisher } from '../lib/consumer';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 import { planBatch, type EventOutcome } from './order-event-handler';
-import type { DecodedRecords } from './order-record-decoder';
+import type { DecodedRecords } from '../lib/order-events';
 import type { OrderRepository } from './order-repository';
 
 export interface OrderBatchApplierOptions {

@@ -1,5 +1,5 @@
 import { Decimal, canTransition, shippingCost, type OrderStatus } from '../domain';
-import type { EventOrder, EventPosition, OrderEventType, ValidEvent } from './order-event-check';
+import type { EventOrder, EventPosition, OrderEventType, ValidEvent } from '../lib/order-events';
 
 /**
  * The order service's decisions, without I/O: given what the database already holds, which

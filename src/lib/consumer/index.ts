@@ -4,3 +4,4 @@ export { createIsolatingProcessor, HandBackBatch, type ApplyRecords, type Isolat
 export { createIsolationPolicy, type IsolationPolicy, type IsolationVerdict } from './isolation-policy';
 export { createKafkaRunner, type KafkaRunner, type KafkaRunnerOptions } from './kafka-runner';
 export type { PoisonRecord } from './poison-record';
+export { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './event-consumer';

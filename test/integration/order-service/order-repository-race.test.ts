@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AppError } from '../../../src/errors';
-import { checkEvent, createOrderRepository, planBatch, type ValidEvent, ORDER_DATABASE } from '../../../src/order-service';
+import { checkEvent, type ValidEvent } from '../../../src/lib/order-events';
+import { createOrderRepository, planBatch, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-env';
 import { orderCreated } from './order-service-fixtures';
 

@@ -5,7 +5,7 @@ import { Decimal, type OrderStatus } from '../../../src/domain';
 import type { Knex } from '../../../src/lib/db';
 import { createKafkaClient } from '../../../src/lib/kafka';
 import { createOrderEventSerde } from '../../../src/lib/registry';
-import type { OrderCreatedEvent, OrderStatusUpdatedEvent } from '../../../src/order-service/order-event-check';
+import type { OrderCreatedEvent, OrderStatusUpdatedEvent } from '../../../src/lib/order-events';
 
 /** The lifecycle a load test drives each order through, in order. */
 export const LIFECYCLE: OrderStatus[] = ['pending', 'confirmed', 'paid', 'shipped', 'delivered'];

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '../../../src/domain';
-import { checkEvent, type OrderEvent, type ValidEvent } from '../../../src/order-service/order-event-check';
+import { checkEvent, type OrderEvent, type ValidEvent } from '../../../src/lib/order-events';
 import { planBatch, type BatchState, type PendingUpdate } from '../../../src/order-service/order-event-handler';
 import { backoffDelay } from '../../../src/lib/retry';
 

@@ -1,8 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
-import { toAppError } from '../errors';
-import type { PoisonRecord } from '../lib/consumer';
-import type { Metrics } from '../lib/metrics';
-import type { DecodedOrderEvent } from '../lib/registry';
+import { toAppError } from '../../errors';
+import type { PoisonRecord } from '../consumer';
+import type { Metrics } from '../metrics';
+import type { DecodedOrderEvent } from '../registry';
 import { checkEvent, type ValidEvent } from './order-event-check';
 
 /** What the consumer needs of the registry serde: decode one Confluent-framed record. */

@@ -1,5 +1,5 @@
-import { parseStatus, plainlyValidRecordedStatus, validateOrder, type OrderStatus } from '../domain';
-import type { OrderCreated, OrderRecord, OrderStatusUpdated } from '../lib/registry';
+import { parseStatus, plainlyValidRecordedStatus, validateOrder, type OrderStatus } from '../../domain';
+import type { OrderCreated, OrderRecord, OrderStatusUpdated } from '../registry';
 
 /**
  * What a decoded event must be to be applied at all, without I/O: the event types the order

@@ -1,0 +1,87 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from '../../logger';
+import { ensureTopics } from '../kafka';
+import type { Metrics } from '../metrics';
+import type { RetryPolicy } from '../retry';
+import { everyInterval } from './consumer-lag';
+import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter-publisher';
+import { createIsolatingProcessor, type ApplyRecords } from './isolating-processor';
+import { createIsolationPolicy } from './isolation-policy';
+import { createKafkaRunner } from './kafka-runner';
+
+/** Split rounds in a row without an applied record before a failing batch is handed back (see createIsolationPolicy). */
+const LONE_FAILURE_ROUNDS = 3;
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  admin: Admin;
+  topic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  metrics: Metrics;
+  logger: Logger;
+  /** Builds what applies a batch of one partition, given where its poison goes. */
+  applier(deadLetters: DeadLetterPublisher): ApplyRecords;
+  /** Backoff of transient failures: retried for as long as they last, never skipped. */
+  retry: RetryPolicy;
+  /** Partitions processed in parallel by this instance. */
+  partitionsConsumedConcurrently: number;
+  /** Longest a fetch waits for more events (CONSUMER_FETCH_MAX_WAIT_MS). */
+  fetchMaxWaitMs: number;
+  /** Most records applied in one database transaction. */
+  maxRecordsPerTransaction: number;
+  /** Work repeated while the consumer runs (gauges), every `intervalMs`; 0 turns it off. */
+  periodic?: { intervalMs: number; run(): Promise<void> };
+}
+
+export interface EventConsumer {
+  start(): Promise<void>;
+  /** Finishes the batch in hand, commits it, leaves the group and disconnects. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A consumer group member assembled from the consumer kit: each fetched batch goes to the
+ * applier (which dead-letters its poison and writes the rest in one transaction), and only then
+ * are its offsets committed. Transient failures are retried with capped backoff, never skipped;
+ * a batch failing for any other reason is split so that only the offending record is
+ * dead-lettered, and only when other records show the failure is its own.
+ */
+export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  const { kafka, admin, topic, deadLetterTopic, groupId, metrics, periodic } = options;
+  const logger = options.logger.child({ component: 'consumer', topic });
+  const deadLetters = createDeadLetterPublisher({ kafka, sourceTopic: topic, deadLetterTopic, metrics, logger });
+  const policy = createIsolationPolicy({ loneFailureRounds: LONE_FAILURE_ROUNDS });
+  const apply = options.applier(deadLetters);
+  const runner = createKafkaRunner({
+    kafka,
+    topic,
+    groupId,
+    logger,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+    fetchMaxWaitMs: options.fetchMaxWaitMs,
+    maxRecordsPerTransaction: options.maxRecordsPerTransaction,
+    process: (partition, messages, heartbeat) => processor(partition, messages, heartbeat),
+    onCommitted: (partition, offsets) => deadLetters.forget(partition, offsets),
+    onGroupJoin: () => policy.reset(),
+  });
+  const processor = createIsolatingProcessor({ apply, deadLetters, policy, retry: options.retry, isStopping: runner.isStopping, logger });
+  let stopPeriodic = async (): Promise<void> => undefined;
+
+  return {
+    async start() {
+      await deadLetters.start();
+      // The consumer may start before anything was written: subscribing needs the topic.
+      const created = await ensureTopics(admin, [topic, deadLetterTopic]);
+      if (created.length > 0) logger.info({ topics: created }, 'created topics');
+      await runner.start();
+      if (periodic) stopPeriodic = everyInterval(periodic.intervalMs, periodic.run);
+    },
+
+    async stop() {
+      await stopPeriodic();
+      await runner.stop();
+      await deadLetters.stop();
+    },
+  };
+}
