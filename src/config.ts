@@ -45,6 +45,11 @@ const SETTINGS = {
     schema: postgresSchemaName,
     default: 'order_service',
   },
+  INVENTORY_DB_SCHEMA: {
+    doc: "PostgreSQL schema the inventory service owns in DATABASE_URL's database (created if missing); no other service reads it.",
+    schema: postgresSchemaName,
+    default: 'inventory_service',
+  },
   ORDER_EVENTS_TOPIC: {
     doc: 'Topic that carries every order event, keyed by order id.',
     schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
@@ -69,6 +74,21 @@ const SETTINGS = {
     doc: 'HTTP port of the order service (consumer and query API).',
     schema: z.coerce.number().int().min(1).max(65535),
     default: '8001',
+  },
+  INVENTORY_SERVICE_PORT: {
+    doc: 'HTTP port of the inventory service (stock API).',
+    schema: z.coerce.number().int().min(1).max(65535),
+    default: '8002',
+  },
+  INVENTORY_DEAD_LETTER_TOPIC: {
+    doc: 'Topic that receives the order events the inventory service cannot decode or apply.',
+    schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
+    default: 'order-events.inventory.dlq',
+  },
+  INVENTORY_CONSUMER_GROUP_ID: {
+    doc: 'Kafka consumer group of the inventory service (on the order events topic).',
+    schema: z.string().min(1),
+    default: 'orderflow-inventory-service',
   },
   DEDUP_WINDOW: {
     doc: "How long the order service remembers a refused event's id, and keeps a status update waiting for its order (seconds, or with a unit: 90s, 30m, 24h, 7d; at least 1d). Longer than any redelivery and any time a partition may lag; past it refused events are deleted and waiting updates refused.",

@@ -1,14 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { AppError, toAppError } from '../errors';
-import { success } from '../lib/http';
+import { pagingFields, parse, query, success } from '../lib/http';
 import { headersAsText, restoreHeaders } from '../lib/kafka';
 import { eventJson } from '../lib/registry';
 import { RECORD_ID_PATTERN } from '../lib/consumer';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
 import type { DeadLetterReplayer } from './dead-letter-replay';
 import type { OrderEventDecoder } from '../lib/order-events';
-import { pagingFields, parse, query } from './query-params';
 
 const MAX_PAGE_SIZE = 100;
 

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { OrderRecord, OrderRepository } from './order-repository';
-import { parse, positiveInt, topicSchema } from './query-params';
+import { parse, positiveInt } from '../lib/http';
+import { topicSchema } from './query-params';
 
 /** The order `orderId`, or 404. */
 export async function findOrThrow(repository: OrderRepository, orderId: string): Promise<OrderRecord> {

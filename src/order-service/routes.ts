@@ -2,12 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { idSchema } from '../domain';
 import { AppError } from '../errors';
-import { success } from '../lib/http';
+import { pagingFields, parse, positiveInt, query, success } from '../lib/http';
 import type { OrderAnalytics } from './order-analytics';
 import type { OrderRecord, OrderRepository } from './order-repository';
 import type { OrderTimeline } from './order-timeline';
 import { findOrThrow, orderIdsPage } from './order-reads';
-import { minuteWindow, pagingFields, parse, positiveInt, query, statusFilter } from './query-params';
+import { minuteWindow, statusFilter } from './query-params';
 
 export interface OrderRoutesDeps {
   repository: OrderRepository;

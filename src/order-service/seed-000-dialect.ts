@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { idSchema } from '../domain';
-import { exactNumber, sendExactJson } from '../lib/http';
+import { exactNumber, pagingFields, parse, query, sendExactJson } from '../lib/http';
 import type { OrderRecord, OrderRepository, OrderSummary } from './order-repository';
 import { findOrThrow } from './order-reads';
-import { pagingFields, parse, query, statusFilter } from './query-params';
+import { statusFilter } from './query-params';
 
 /** Seed 000's clients read "all orders" in one answer, so a page is large by default. */
 const DEFAULT_PAGE_SIZE = 1_000;

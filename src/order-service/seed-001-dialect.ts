@@ -2,10 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { idSchema } from '../domain';
 import { fromSeedOrderId } from '../domain/seed-dialect';
-import { exactNumber, sendExactJson } from '../lib/http';
+import { exactNumber, parse, query, sendExactJson } from '../lib/http';
 import type { OrderRepository } from './order-repository';
 import { findOrThrow, orderIdsPage } from './order-reads';
-import { parse, query } from './query-params';
 
 /** An order id as seed 001's clients send it: a digits-only id means `ORD-<digits>`. */
 const seedOrderId = z.unknown().transform(fromSeedOrderId).pipe(idSchema);

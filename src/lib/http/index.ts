@@ -3,3 +3,4 @@ export { errorEnvelope, success, type ErrorEnvelope, type SuccessEnvelope } from
 export { listen, type RunningServer } from './server';
 export { databaseReadiness, kafkaReadiness, registryReadiness } from './readiness-checks';
 export { exactNumber, sendExactJson } from './exact-json';
+export { pagingFields, parse, positiveInt, query } from './request-params';

@@ -10,7 +10,7 @@ export interface MetricsOptions {
  * its own registry (so tests can run both services in one process). Label values are
  * bounded: event types, outcomes, routes and reasons — never an order id.
  */
-export function createMetrics(service: 'cart-service' | 'order-service', { sampleOutbox }: MetricsOptions = {}) {
+export function createMetrics(service: 'cart-service' | 'order-service' | 'inventory-service', { sampleOutbox }: MetricsOptions = {}) {
   const registry = new Registry();
   // Both outbox gauges are collected together at each scrape: one query serves both.
   let sampling: Promise<{ rows: number; oldestAgeSeconds: number }> | undefined;
@@ -36,7 +36,7 @@ export function createMetrics(service: 'cart-service' | 'order-service', { sampl
     }),
     eventsProduced: new Counter({
       name: 'orderflow_events_produced_total',
-      help: 'Events the cart outbox relay sent to Kafka, by event type and outcome (acknowledged, or failed and to be sent again).',
+      help: 'Events sent to Kafka (by the cart outbox relay, and the inventory service\'s answers), by event type and outcome (acknowledged, or failed and to be sent again).',
       labelNames: ['event_type', 'outcome'] as const,
       registers: [registry],
     }),
@@ -75,7 +75,7 @@ export function createMetrics(service: 'cart-service' | 'order-service', { sampl
     }),
     eventsConsumed: new Counter({
       name: 'orderflow_events_consumed_total',
-      help: 'Events the order service consumed, by event type and outcome (applied, duplicate, parked, rejected, dead_lettered; expired: a parked update refused at the end of the dedup window).',
+      help: 'Events a consumer consumed, by event type and outcome. Order service: applied, duplicate, parked, rejected, dead_lettered; expired: a parked update refused at the end of the dedup window. Inventory service: reserved, rejected, released, committed, resent (answered again), ignored.',
       labelNames: ['event_type', 'outcome'] as const,
       registers: [registry],
     }),
