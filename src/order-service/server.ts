@@ -10,7 +10,8 @@ import { everyInterval } from '../lib/consumer';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderEventSerde, createRegistryClient } from '../lib/registry';
-import { pauseUnlessStopping, retryUntilDone, StoppingError, type RetryPolicy } from '../lib/retry';
+import type { RetryPolicy } from '../lib/retry';
+import { registerInBackground } from '../lib/service';
 import { consoleRoutes } from './console-routes';
 import { createOrderConsumer, TRANSIENT_RETRY } from './consumer';
 import { createDeadLetterIndex } from './dead-letter-index';
@@ -30,9 +31,6 @@ import { seed001OrderRoutes } from './seed-001-dialect';
 
 /** How often the dedup window is enforced, at most (a quarter of the window when that is shorter). */
 const RETENTION_INTERVAL_MS = 3_600_000;
-
-/** Longest wait between background attempts to register the schemas while the registry is down. */
-const REGISTER_RETRY_MAX_MS = 30_000;
 
 /**
  * Connections: one per partition processed concurrently (3 transactions at most), the gauges'
@@ -133,36 +131,8 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     server = await listen(app, deps.port ?? config.ORDER_SERVICE_PORT);
   }
 
-  // Registers the current schemas (idempotent) as the spec asks. A registry that is down at start-up
-  // does not stop the service: decoding already waits for the registry, and the registration is
-  // retried in the background with capped backoff until it succeeds or the service stops.
-  let stopped = false;
-  let firstAttemptDone = (): void => undefined;
-  const firstAttempt = new Promise<void>((resolve) => (firstAttemptDone = resolve));
-  const registerOnce = async (attempt: number): Promise<void> => {
-    try {
-      await serde.registerSchemas();
-    } finally {
-      if (attempt === 0) firstAttemptDone();
-    }
-  };
-  void retryUntilDone(registerOnce, {
-    policy: { initialMs: deps.retry?.initialMs ?? 1_000, maxMs: Math.min(deps.retry?.maxMs ?? REGISTER_RETRY_MAX_MS, REGISTER_RETRY_MAX_MS) },
-    // Also a refusal (an incompatible schema): an operator may fix the registry meanwhile.
-    isRetriable: () => true,
-    pause: (ms) => pauseUnlessStopping(ms, { isStopping: () => stopped, what: 'registering the event schemas' }),
-    onRetry(failure, attempt, delayMs) {
-      metrics.registryErrors.inc({ operation: 'register' });
-      if (!stopped) logger.warn({ err: failure, attempt: attempt + 1, delayMs }, 'could not register the event schemas; retrying in the background');
-    },
-  }).then(
-    () => logger.info('event schemas registered'),
-    (error: unknown) => {
-      if (!(error instanceof StoppingError)) logger.error({ err: error }, 'gave up registering the event schemas');
-    },
-  );
-  // A healthy start registers before it consumes.
-  await firstAttempt;
+  const registration = registerInBackground(() => serde.registerSchemas(), { logger, metrics, ...(deps.retry ? { retry: deps.retry } : {}) });
+  await registration.firstAttempt;
 
   try {
     await admin.connect();
@@ -170,7 +140,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     await deadLetterIndex?.start();
   } catch (error) {
     // A service that did not start leaves nothing running: the background registration ends too.
-    stopped = true;
+    registration.stop();
     await deadLetterIndex?.stop().catch(() => undefined);
     await consumer.stop().catch(() => undefined);
     await replayer.stop();
@@ -196,7 +166,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     metrics,
     stop() {
       stopping ??= (async () => {
-        stopped = true;
+        registration.stop();
         await stopRetention();
         await consumer.stop();
         await deadLetterIndex?.stop();

@@ -7,13 +7,16 @@ export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** The configuration of the local stack with a fresh topic, dead-letter topic and group. */
+/** The configuration of the local stack with fresh topics, dead-letter topics and groups. */
 export function testConfig(overrides: Partial<Record<ConfigKey, string>> = {}): Config {
   const suffix = uniqueSuffix();
   return loadConfig(process.env, {
     ORDER_EVENTS_TOPIC: `test-order-events-${suffix}`,
     DEAD_LETTER_TOPIC: `test-order-events-${suffix}.dlq`,
     CONSUMER_GROUP_ID: `test-group-${suffix}`,
+    INVENTORY_EVENTS_TOPIC: `test-inventory-events-${suffix}`,
+    INVENTORY_DEAD_LETTER_TOPIC: `test-order-events-${suffix}.inventory.dlq`,
+    INVENTORY_CONSUMER_GROUP_ID: `test-inventory-group-${suffix}`,
     LOG_LEVEL: 'silent',
     ...overrides,
   });

@@ -19,12 +19,13 @@ export function pagingFields(defaultPageSize: number, maxPageSize: number) {
   return { page: positiveInt(1_000_000).default(1), pageSize: positiveInt(maxPageSize).default(defaultPageSize) };
 }
 
-/** Parses request parameters; a failure is a 400 naming every bad parameter and its value. */
-export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
+/** Parses request parameters (or a small body: `whole` names it); a failure is a 400 naming every bad parameter and its value. */
+export function parse<T>(schema: z.ZodType<T>, input: unknown, whole = 'query'): T {
+  // With the input in each issue, a missing value (is required) is told apart from a wrong one.
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const errors: FieldError[] = result.error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.') || 'query';
+    const field = issue.path.map(String).join('.') || whole;
     const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
     return { field, message: `${field} ${message}` };
   });

@@ -1,1 +1,2 @@
 export { runService, type RunServiceOptions } from './run-service';
+export { registerInBackground, type BackgroundRegistration } from './background-registration';

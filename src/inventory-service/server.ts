@@ -1,0 +1,127 @@
+import type { KafkaConfig } from 'kafkajs';
+import type { Config } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { createEventConsumer } from '../lib/consumer';
+import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
+import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
+import { createKafkaClient, ensureTopics } from '../lib/kafka';
+import { createMetrics, type Metrics } from '../lib/metrics';
+import { createOrderRecordDecoder } from '../lib/order-events';
+import { createInventoryEventSerde, createOrderEventSerde } from '../lib/registry';
+import type { RetryPolicy } from '../lib/retry';
+import { registerInBackground } from '../lib/service';
+import { createAnswerPublisher } from './answer-publisher';
+import { INVENTORY_DATABASE } from './database';
+import { createInventoryBatchApplier } from './inventory-batch-applier';
+import { createInventoryRepository } from './inventory-repository';
+import { inventoryRoutes } from './routes';
+
+/** Backoff of transient failures (a database, broker or registry outage): retried for as long as it lasts. */
+const TRANSIENT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 30_000 };
+
+/** Connections: one per partition processed concurrently (3), and the stock API's short statements. */
+export const INVENTORY_DB_POOL_MAX = 6;
+
+export interface InventoryServiceDeps {
+  /** A database to use instead of one built from DATABASE_URL (tests pass their own schema); the caller migrates and closes it. */
+  knex?: Knex;
+  logger?: Logger;
+  /** HTTP port overriding INVENTORY_SERVICE_PORT (0 = any free port, as tests use). */
+  port?: number;
+  /** Backoff of transient failures (tests shorten it). */
+  retry?: RetryPolicy;
+  /** kafkajs client overrides (tests use faster retries). */
+  kafkaOverrides?: Partial<KafkaConfig>;
+}
+
+export interface RunningInventoryService {
+  port: number;
+  metrics: Metrics;
+  /** Finishes the batch in hand (its answers sent), commits, leaves the group, closes HTTP and what the service opened. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the inventory service: a consumer group member on ORDER_EVENTS_TOPIC that reserves,
+ * releases and commits stock in its own schema and answers on INVENTORY_EVENTS_TOPIC, and the
+ * stock API on INVENTORY_SERVICE_PORT.
+ */
+export async function startInventoryService(config: Config, deps: InventoryServiceDeps = {}): Promise<RunningInventoryService> {
+  const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'inventory-service');
+  const metrics = createMetrics('inventory-service');
+  const knex =
+    deps.knex ??
+    createDatabase({ url: config.DATABASE_URL, database: INVENTORY_DATABASE, schema: config.INVENTORY_DB_SCHEMA, poolMax: INVENTORY_DB_POOL_MAX, applicationName: 'orderflow-inventory-service', logger });
+  if (!deps.knex) await migrateToLatest(knex, INVENTORY_DATABASE, { schema: config.INVENTORY_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
+
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-inventory-service', overrides: deps.kafkaOverrides ?? {}, logger });
+  const admin = kafka.admin();
+  const repository = createInventoryRepository({ knex });
+  const orderEvents = createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC });
+  const inventoryEvents = createInventoryEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.INVENTORY_EVENTS_TOPIC });
+  const answers = createAnswerPublisher({ kafka, topic: config.INVENTORY_EVENTS_TOPIC, serde: inventoryEvents, metrics });
+  const decodeRecords = createOrderRecordDecoder({ decoder: orderEvents, topic: config.ORDER_EVENTS_TOPIC, metrics });
+  const consumerLogger = logger.child({ component: 'consumer' });
+  const consumer = createEventConsumer({
+    kafka,
+    admin,
+    topic: config.ORDER_EVENTS_TOPIC,
+    deadLetterTopic: config.INVENTORY_DEAD_LETTER_TOPIC,
+    groupId: config.INVENTORY_CONSUMER_GROUP_ID,
+    metrics,
+    logger,
+    applier: (deadLetters) => createInventoryBatchApplier({ repository, decodeRecords, deadLetters, answers, metrics, logger: consumerLogger }),
+    retry: deps.retry ?? TRANSIENT_RETRY,
+    partitionsConsumedConcurrently: 3,
+    fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
+    maxRecordsPerTransaction: 1_000,
+  });
+
+  const app = createHttpApp({
+    metrics,
+    logger,
+    bodyLimit: config.HTTP_BODY_LIMIT,
+    readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
+    routes(routesApp) {
+      routesApp.use('/api', inventoryRoutes({ repository }));
+    },
+  });
+  const server = await listen(app, deps.port ?? config.INVENTORY_SERVICE_PORT);
+
+  // It writes the inventory events, so it registers their schemas (the order events' are the cart's).
+  const registration = registerInBackground(() => inventoryEvents.registerSchemas(), { logger, metrics, ...(deps.retry ? { retry: deps.retry } : {}) });
+  await registration.firstAttempt;
+
+  try {
+    await admin.connect();
+    await ensureTopics(admin, [config.INVENTORY_EVENTS_TOPIC]);
+    await consumer.start();
+  } catch (error) {
+    registration.stop();
+    await consumer.stop().catch(() => undefined);
+    await answers.stop().catch(() => undefined);
+    await server.close();
+    await admin.disconnect().catch(() => undefined);
+    if (!deps.knex) await knex.destroy();
+    throw error;
+  }
+  logger.info({ port: server.port, topic: config.ORDER_EVENTS_TOPIC, answersTo: config.INVENTORY_EVENTS_TOPIC, groupId: config.INVENTORY_CONSUMER_GROUP_ID }, 'inventory service consuming');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: server.port,
+    metrics,
+    stop() {
+      stopping ??= (async () => {
+        registration.stop();
+        await consumer.stop();
+        await answers.stop();
+        await server.close();
+        await admin.disconnect().catch(() => undefined);
+        if (!deps.knex) await knex.destroy();
+        logger.info('inventory service stopped');
+      })();
+      return stopping;
+    },
+  };
+}
