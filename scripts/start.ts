@@ -1,6 +1,6 @@
 /**
  * `npm start`: brings up the local stack unless external endpoints are configured, applies
- * the database migrations, then runs both services in the foreground until Ctrl-C.
+ * the database migrations, then runs the services in the foreground until Ctrl-C.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig, usesLocalStack } from '../src/config';
 import { REPO_ROOT } from './stack/paths';
 
-const SERVICES = ['cart-service', 'order-service'] as const;
+const SERVICES = ['cart-service', 'order-service', 'inventory-service'] as const;
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
 function runStep(what: string, args: string[]): void {

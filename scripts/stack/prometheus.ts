@@ -26,6 +26,7 @@ export const PROMETHEUS_TARGETS_DIR = join(DATA, 'targets');
 const DEFAULT_TARGETS = [
   { targets: ['127.0.0.1:8000'], labels: { job: 'cart-service' } },
   { targets: ['127.0.0.1:8001'], labels: { job: 'order-service' } },
+  { targets: ['127.0.0.1:8002'], labels: { job: 'inventory-service' } },
 ];
 
 function configYaml(): string {

@@ -28,7 +28,7 @@ function hostPorts(service: ComposeService): number[] {
 // Docker cannot run on the project's machines, so the file's structure is what can be checked.
 describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode, the Confluent registry, PostgreSQL, Prometheus, Grafana and both services, without ZooKeeper', () => {
-    expect(Object.keys(services)).to.have.members(['kafka', 'schema-registry', 'postgres', 'prometheus', 'grafana', 'cart-service', 'order-service']);
+    expect(Object.keys(services)).to.have.members(['kafka', 'schema-registry', 'postgres', 'prometheus', 'grafana', 'cart-service', 'order-service', 'inventory-service']);
     expect(services.kafka?.environment?.KAFKA_PROCESS_ROLES).to.equal('broker,controller');
     expect(JSON.stringify(compose)).not.to.match(/zookeeper/i);
     expect(services['schema-registry']?.image).to.match(/^confluentinc\/cp-schema-registry:/);
@@ -51,6 +51,7 @@ describe('docker-compose.yml', () => {
     expect(hostPorts(services.postgres!)).to.deep.equal([Number(new URL(defaults.DATABASE_URL).port)]);
     expect(hostPorts(services['cart-service']!)).to.deep.equal([defaults.CART_SERVICE_PORT]);
     expect(hostPorts(services['order-service']!)).to.deep.equal([defaults.ORDER_SERVICE_PORT]);
+    expect(hostPorts(services['inventory-service']!)).to.deep.equal([defaults.INVENTORY_SERVICE_PORT]);
     for (const service of Object.values(services)) {
       for (const mapping of service.ports ?? []) expect(mapping).to.match(/^127\.0\.0\.1:/);
     }
@@ -75,9 +76,9 @@ describe('docker-compose.yml', () => {
     expect(mount, 'the provider path is mounted from the repository').to.be.a('string');
   });
 
-  it('builds both services from the Dockerfile with entry points that exist in src/', () => {
+  it('builds every service from the Dockerfile with entry points that exist in src/', () => {
     expect(existsSync(join(ROOT, 'Dockerfile'))).to.equal(true);
-    for (const name of ['cart-service', 'order-service']) {
+    for (const name of ['cart-service', 'order-service', 'inventory-service']) {
       const command = services[name]?.command ?? [];
       expect(services[name]?.build).to.equal('.');
       expect(command.join(' ')).to.equal(`node dist/src/${name}/main.js`);
