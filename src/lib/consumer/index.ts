@@ -5,3 +5,4 @@ export { createIsolationPolicy, type IsolationPolicy, type IsolationVerdict } fr
 export { createKafkaRunner, type KafkaRunner, type KafkaRunnerOptions } from './kafka-runner';
 export type { PoisonRecord } from './poison-record';
 export { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './event-consumer';
+export { createRecordDecoder, type DecodedRecords, type EventCheck, type EventDecoder, type EventPosition } from './record-decoder';

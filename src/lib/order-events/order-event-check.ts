@@ -1,5 +1,8 @@
 import { parseStatus, plainlyValidRecordedStatus, validateOrder, type OrderStatus } from '../../domain';
+import type { EventCheck, EventPosition } from '../consumer';
 import type { OrderCreated, OrderRecord, OrderStatusUpdated } from '../registry';
+
+export type { EventPosition } from '../consumer';
 
 /**
  * What a decoded event must be to be applied at all, without I/O: the event types the order
@@ -24,13 +27,6 @@ export type OrderStatusUpdatedEvent = WithStatus<Pick<OrderStatusUpdated, 'event
 export type OrderEvent = { type: 'OrderCreated'; event: OrderCreatedEvent } | { type: 'OrderStatusUpdated'; event: OrderStatusUpdatedEvent };
 export type OrderEventType = OrderEvent['type'];
 
-/** Where a record was read from. Offsets are strings, as kafkajs gives them (int64). */
-export interface EventPosition {
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
 /** A business-valid event with its canonical status and position. */
 export interface ValidEvent {
   type: OrderEventType;
@@ -43,7 +39,6 @@ export interface ValidEvent {
   position: EventPosition;
 }
 
-export type EventCheck = { ok: true; event: ValidEvent } | { ok: false; reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -53,7 +48,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * currency table, so replaying history does not re-judge it). A failing
  * event is poison: it goes to the dead-letter topic, never to the database.
  */
-export function checkEvent(decoded: OrderEvent, position: EventPosition): EventCheck {
+export function checkEvent(decoded: OrderEvent, position: EventPosition): EventCheck<ValidEvent> {
   const { eventId, occurredAt } = decoded.event;
   if (typeof eventId !== 'string' || !UUID.test(eventId)) return { ok: false, reason: `eventId must be a UUID, got '${String(eventId)}'` };
   if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) return { ok: false, reason: 'occurredAt is not a valid time' };
