@@ -15,11 +15,11 @@ function replayedRecord(deadLetter: DeadLetter) {
   return { key: deadLetter.key, value: deadLetter.value, headers: { ...headers, [REPLAY_OF_HEADER]: deadLetter.recordId } };
 }
 
-/** Why a dead letter cannot go back to `sourceTopic`, if it cannot. */
-function notReplayable(deadLetter: DeadLetter, sourceTopic: string): AppError | undefined {
-  if (deadLetter.source?.topic !== sourceTopic) {
+/** Why a dead letter cannot go back to its source topic, if it cannot: one of `sourceTopics`. */
+function notReplayable(deadLetter: DeadLetter, sourceTopics: readonly string[]): AppError | undefined {
+  if (!deadLetter.source || !sourceTopics.includes(deadLetter.source.topic)) {
     const from = deadLetter.source ? `topic '${deadLetter.source.topic}'` : 'no known topic (it has no dlq-source headers)';
-    return new AppError('CONFLICT', `dead letter '${deadLetter.recordId}' comes from ${from}; this service replays only to '${sourceTopic}'`);
+    return new AppError('CONFLICT', `dead letter '${deadLetter.recordId}' comes from ${from}; this service replays only to ${sourceTopics.map((topic) => `'${topic}'`).join(' or ')}`);
   }
   if (deadLetter.value === null) return new AppError('CONFLICT', `dead letter '${deadLetter.recordId}' has no value to replay (it was dead-lettered without one)`);
   return undefined;
@@ -32,14 +32,14 @@ function sendFailure(error: unknown): AppError {
 }
 
 /**
- * Replays dead letters of `sourceTopic` (the topic this service consumes), once each: the index
+ * Replays dead letters of `sourceTopics` (the topics this service consumes), once each: the index
  * row is claimed first (one replay at a time), the original record (key, value, its own headers)
- * goes back to that topic, and then where it landed is recorded. A send that fails gives the claim
+ * goes back to the topic it came from, and then where it landed is recorded. A send that fails gives the claim
  * up, so the record can be replayed again; a repeat that did reach Kafka changes nothing
  * downstream, where the event id is known. A replayed record the consumer still refuses becomes a
  * new dead letter.
  */
-export function createDeadLetterReplayer({ kafka, sourceTopic, store, logger }: { kafka: Kafka; sourceTopic: string; store: DeadLetterStore; logger: Logger }) {
+export function createDeadLetterReplayer({ kafka, sourceTopics, store, logger }: { kafka: Kafka; sourceTopics: readonly string[]; store: DeadLetterStore; logger: Logger }) {
   const sender = createIdempotentSender({ kafka, timeoutMs: REPLAY_TIMEOUT_MS });
   const log = logger.child({ component: 'dead-letter-replay' });
 
@@ -50,9 +50,9 @@ export function createDeadLetterReplayer({ kafka, sourceTopic, store, logger }: 
       const claim = claimed.replay!;
       let position: ReplayPosition;
       try {
-        const refusal = notReplayable(claimed, sourceTopic);
+        const refusal = notReplayable(claimed, sourceTopics);
         if (refusal) throw refusal;
-        const [metadata] = await sender.send([{ topic: sourceTopic, messages: [replayedRecord(claimed)] }]).catch((error: unknown) => {
+        const [metadata] = await sender.send([{ topic: claimed.source!.topic, messages: [replayedRecord(claimed)] }]).catch((error: unknown) => {
           throw sendFailure(error);
         });
         // Once the send resolved, Kafka has the record (acks=all); where, its metadata says (kafkajs types that as optional).

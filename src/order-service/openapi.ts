@@ -1,6 +1,8 @@
 import { IDENTIFIER_PATTERN, MAX_ID_LENGTH, ORDER_STATUSES } from '../domain';
 import { RECORD_ID_PATTERN } from '../lib/consumer';
 import { TOPIC_NAME } from '../lib/kafka';
+import { EVENT_TYPES, INVENTORY_EVENT_TYPES } from '../lib/registry';
+import { ORDER_STOCK_STATES } from './stock-state';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -11,6 +13,7 @@ const envelope = (data: object) => ({
   properties: { success: { const: true }, message: { type: 'string' }, data },
 });
 const money = { type: 'string', pattern: '^-?\\d+\\.\\d{2}$', examples: ['59.97'] };
+const stockState = { type: 'string', enum: [...ORDER_STOCK_STATES], description: "What the inventory service announced about the order's stock: awaiting (no answer yet), reserved, rejected, released (cancelled) or committed (shipped)." };
 const orderIdParam = (where: 'query' | 'path') => ({
   name: 'orderId',
   in: where,
@@ -89,6 +92,7 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Orders, paged, optionally filtered by status',
         parameters: [
           { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: [...ORDER_STATUSES] } },
+          { name: 'stockState', in: 'query', required: false, description: "Only orders whose stock is in this state ('awaiting': the inventory service has not answered yet).", schema: stockState },
           { name: 'page', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 } },
           { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
         ],
@@ -476,17 +480,19 @@ export const OPENAPI_DOCUMENT = {
       },
       TimelineEvent: {
         type: 'object',
-        required: ['eventId', 'eventType', 'status', 'outcome', 'reason', 'topic', 'partition', 'offset', 'occurredAt', 'recordedAt'],
+        required: ['eventId', 'eventType', 'status', 'stockState', 'outcome', 'reason', 'topic', 'partition', 'offset', 'occurredAt', 'recordedAt'],
+        description: 'The order events come first, then the inventory events about its stock, each in the order Kafka delivered them.',
         properties: {
           eventId: { type: ['string', 'null'], format: 'uuid', description: 'Null only for a dead letter that could not be decoded.' },
-          eventType: { type: ['string', 'null'], enum: ['OrderCreated', 'OrderStatusUpdated', null] },
-          status: { type: ['string', 'null'], description: 'Null for a dead letter.' },
+          eventType: { type: ['string', 'null'], enum: [...EVENT_TYPES, ...INVENTORY_EVENT_TYPES, null] },
+          status: { type: ['string', 'null'], description: "The order's status the event carried; null for an inventory event and a dead letter." },
+          stockState: { type: ['string', 'null'], enum: ['reserved', 'rejected', 'released', 'committed', null], description: 'The stock state an inventory event announced; null for the others.' },
           outcome: {
             type: 'string',
             enum: ['applied', 'rejected', 'parked', 'dead-lettered'],
             description: 'dead-lettered: a record of this order (by key) sent to the dead-letter topic; see GET /api/dlq.',
           },
-          reason: { type: ['string', 'null'], description: 'Why it was refused or dead-lettered; null otherwise.' },
+          reason: { type: ['string', 'null'], description: 'Why it was refused or dead-lettered, or which items were short for a refused reservation; null otherwise.' },
           topic: { type: 'string' },
           partition: { type: 'integer', minimum: 0 },
           offset: { type: 'string', pattern: '^\\d+$', description: 'Kafka offset (a 64-bit integer, as a string).' },
@@ -501,7 +507,7 @@ export const OPENAPI_DOCUMENT = {
       },
       OrderDetails: {
         type: 'object',
-        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status', 'shippingCost', 'updatedAt'],
+        required: ['orderId', 'customerId', 'orderDate', 'items', 'totalAmount', 'currency', 'status', 'stockState', 'shippingCost', 'updatedAt'],
         properties: {
           orderId: { type: 'string' },
           customerId: { type: 'string' },
@@ -510,13 +516,14 @@ export const OPENAPI_DOCUMENT = {
           totalAmount: money,
           currency: { type: 'string', pattern: '^[A-Z]{3}$' },
           status: { type: 'string', enum: [...ORDER_STATUSES] },
+          stockState,
           shippingCost: money,
           updatedAt: { type: 'string', format: 'date-time' },
         },
       },
       OrderSummary: {
         type: 'object',
-        required: ['orderId', 'customerId', 'orderDate', 'totalAmount', 'currency', 'status', 'shippingCost', 'sourceTopic', 'createdAt', 'updatedAt'],
+        required: ['orderId', 'customerId', 'orderDate', 'totalAmount', 'currency', 'status', 'stockState', 'shippingCost', 'sourceTopic', 'createdAt', 'updatedAt'],
         properties: {
           orderId: { type: 'string' },
           customerId: { type: 'string' },
@@ -524,6 +531,7 @@ export const OPENAPI_DOCUMENT = {
           totalAmount: money,
           currency: { type: 'string', pattern: '^[A-Z]{3}$' },
           status: { type: 'string', enum: [...ORDER_STATUSES] },
+          stockState,
           shippingCost: money,
           sourceTopic: { type: 'string' },
           createdAt: { type: 'string', format: 'date-time' },

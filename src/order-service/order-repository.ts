@@ -2,6 +2,7 @@ import { escapeLiteral } from 'pg';
 import { acquirePgConnection, sqlStateOf, textArray, timestampArray, unquotedArray, withDatabaseErrors, type Knex } from '../lib/db';
 import { isOrderStatus, type OrderStatus } from '../domain';
 import type { BatchPlan, BatchState, PendingUpdate } from './order-event-handler';
+import type { OrderStockState } from './stock-state';
 
 /** An order as stored: money as exact decimal strings, as PostgreSQL numeric returns it. */
 export interface OrderRecord {
@@ -12,6 +13,8 @@ export interface OrderRecord {
   totalAmount: string;
   currency: string;
   status: OrderStatus;
+  /** What the inventory service announced about the order's stock; awaiting until it answered. */
+  stockState: OrderStockState;
   shippingCost: string;
   sourceTopic: string;
   createdAt: string;
@@ -52,9 +55,17 @@ interface OrderRow {
   total_amount: string;
   shipping_cost: string;
   status: string;
+  stock_state: OrderStockState;
   source_topic: string;
   created_at: Date;
   updated_at: Date;
+}
+
+/** The orders with their stock state (awaiting while the inventory service has not answered). */
+function ordersWithStock(knex: Knex) {
+  return knex('orders')
+    .leftJoin('order_stock', 'orders.order_id', 'order_stock.order_id')
+    .select('orders.*', knex.raw("coalesce(order_stock.state, 'awaiting') AS stock_state"));
 }
 
 function toSummary(row: OrderRow): OrderSummary {
@@ -65,6 +76,7 @@ function toSummary(row: OrderRow): OrderSummary {
     totalAmount: row.total_amount,
     currency: row.currency,
     status: row.status as OrderStatus,
+    stockState: row.stock_state,
     shippingCost: row.shipping_cost,
     sourceTopic: row.source_topic,
     createdAt: row.created_at.toISOString(),
@@ -280,7 +292,7 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
     },
 
     async findOrder(orderId: string): Promise<OrderRecord | undefined> {
-      const row = (await knex('orders').where({ order_id: orderId }).first()) as OrderRow | undefined;
+      const row = (await ordersWithStock(knex).where('orders.order_id', orderId).first()) as OrderRow | undefined;
       if (!row) return undefined;
       const items = (await knex('order_items').where({ order_id: orderId }).orderBy('line_number')) as Array<{
         item_id: string;
@@ -291,15 +303,19 @@ export function createOrderRepository({ knex }: { knex: Knex }) {
       return { ...summary, items: items.map((item) => ({ itemId: item.item_id, quantity: item.quantity, price: item.price })) };
     },
 
-    async listOrders({ status, page, pageSize }: { status?: OrderStatus; page: number; pageSize: number }): Promise<OrderPage> {
-      const base = knex('orders').modify((query) => {
-        if (status) void query.where({ status });
-      });
-      const [countRow] = (await base.clone().count<Array<{ count: string }>>({ count: '*' })) as Array<{ count: string }>;
-      const rows = (await base
-        .clone()
-        .select('*')
-        .orderBy('order_id')
+    async listOrders({ status, stockState, page, pageSize }: { status?: OrderStatus; stockState?: OrderStockState; page: number; pageSize: number }): Promise<OrderPage> {
+      const filtered = (query: Knex.QueryBuilder) => {
+        if (status) void query.where('orders.status', status);
+        if (stockState === 'awaiting') void query.whereNull('order_stock.state');
+        else if (stockState) void query.where('order_stock.state', stockState);
+      };
+      const [countRow] = (await knex('orders')
+        .leftJoin('order_stock', 'orders.order_id', 'order_stock.order_id')
+        .modify(filtered)
+        .count<Array<{ count: string }>>({ count: '*' })) as Array<{ count: string }>;
+      const rows = (await ordersWithStock(knex)
+        .modify(filtered)
+        .orderBy('orders.order_id')
         .offset((page - 1) * pageSize)
         .limit(pageSize)) as OrderRow[];
       return { orders: rows.map(toSummary), total: Number(countRow?.count ?? 0) };

@@ -8,8 +8,10 @@ export interface TimelineEvent {
   /** Null only for a dead letter that could not be decoded. */
   eventId: string | null;
   eventType: string | null;
-  /** Null for a dead letter. */
+  /** The order's status the event carried; null for an inventory event and a dead letter. */
   status: string | null;
+  /** The stock state an inventory event announced; null for the others. */
+  stockState: string | null;
   /**
    * applied; rejected (see reason); parked: a status update waiting for its order's OrderCreated;
    * or dead-lettered: a record of the order sent to the dead-letter topic (reason says why).
@@ -28,6 +30,8 @@ interface TimelineRow {
   event_id: string | null;
   event_type: string | null;
   status: string | null;
+  stock_state: string | null;
+  short_items: Array<{ itemId: string; requested: number; available: number }> | null;
   outcome: TimelineEvent['outcome'];
   reason: string | null;
   topic: string;
@@ -39,34 +43,42 @@ interface TimelineRow {
 
 /**
  * An order's timeline: every event the order service applied or refused (refused ones for as
- * long as the dedup window keeps them), the status updates parked for it, and its records of
- * `consumedTopic` sent to the dead-letter topic (found by key), in the order Kafka delivered them (partition offset), with
- * topic, partition and offset.
+ * long as the dedup window keeps them), the status updates parked for it, the inventory events
+ * about its stock, and its records of the consumed topics sent to the dead-letter topic (found by
+ * key), with topic, partition and offset. The order events come first, then the inventory events,
+ * each in the order Kafka delivered them (partition offset).
  */
-export function createOrderTimeline(knex: Knex, consumedTopic: string) {
+export function createOrderTimeline(knex: Knex, { orderTopic, inventoryTopic }: { orderTopic: string; inventoryTopic: string }) {
   return withDatabaseErrors({
     /** The first {@link MAX_TIMELINE_EVENTS} events of `orderId`, oldest first (none for an order never seen), and whether more exist. */
     async eventsOf(orderId: string): Promise<{ events: TimelineEvent[]; truncated: boolean }> {
       const { rows } = (await knex.raw(
-        `SELECT event_id::text, event_type, status, outcome, reason, topic, partition, "offset", occurred_at, recorded_at
+        `SELECT * FROM (
+         SELECT event_id::text, event_type, status, NULL AS stock_state, NULL::jsonb AS short_items, outcome, reason, topic, partition, "offset", occurred_at, recorded_at
            FROM order_events WHERE order_id = ?
          UNION ALL
-         SELECT event_id::text, 'OrderStatusUpdated', status, 'parked', NULL, topic, partition, "offset", occurred_at, received_at
+         SELECT event_id::text, 'OrderStatusUpdated', status, NULL, NULL, 'parked', NULL, topic, partition, "offset", occurred_at, received_at
            FROM pending_status_updates WHERE order_id = ?
          UNION ALL
-         SELECT event_id, event_type, NULL, 'dead-lettered', error_message, source_topic, source_partition, source_offset, dead_lettered_at, indexed_at
-           FROM dead_letters WHERE message_key = convert_to(?, 'UTF8') AND source_topic = ?
-         ORDER BY topic, partition, "offset"
+         SELECT event_id::text, event_type, NULL, state, details->'shortItems', 'applied', NULL, topic, partition, "offset", occurred_at, recorded_at
+           FROM order_stock_events WHERE order_id = ?
+         UNION ALL
+         SELECT event_id, event_type, NULL, NULL, NULL, 'dead-lettered', error_message, source_topic, source_partition, source_offset, dead_lettered_at, indexed_at
+           FROM dead_letters WHERE message_key = convert_to(?, 'UTF8') AND source_topic IN (?, ?)
+         ) AS timeline
+         ORDER BY topic = ? DESC, topic, partition, "offset"
          LIMIT ?`,
         // One more than listed tells whether more exist.
-        [orderId, orderId, orderId, consumedTopic, MAX_TIMELINE_EVENTS + 1],
+        [orderId, orderId, orderId, orderId, orderTopic, inventoryTopic, orderTopic, MAX_TIMELINE_EVENTS + 1],
       )) as { rows: TimelineRow[] };
       const events = rows.slice(0, MAX_TIMELINE_EVENTS).map((row) => ({
         eventId: row.event_id,
         eventType: row.event_type,
         status: row.status,
+        stockState: row.stock_state,
         outcome: row.outcome,
-        reason: row.reason,
+        // A refused reservation says why: each short item, with what was asked and what was there.
+        reason: row.short_items ? `short: ${row.short_items.map((item) => `${item.itemId} (asked ${item.requested}, ${item.available} available)`).join(', ')}` : row.reason,
         topic: row.topic,
         partition: row.partition,
         offset: String(row.offset),

@@ -8,6 +8,7 @@ import type { OrderRecord, OrderRepository } from './order-repository';
 import type { OrderTimeline } from './order-timeline';
 import { findOrThrow, orderIdsPage } from './order-reads';
 import { minuteWindow, statusFilter } from './query-params';
+import { ORDER_STOCK_STATES } from './stock-state';
 
 export interface OrderRoutesDeps {
   repository: OrderRepository;
@@ -19,7 +20,7 @@ const MAX_PAGE_SIZE = 100;
 const DEFAULT_TOP_PRODUCTS = 10;
 const MAX_TOP_PRODUCTS = 100;
 
-const listSchema = z.object({ status: statusFilter, ...pagingFields(20, MAX_PAGE_SIZE) });
+const listSchema = z.object({ status: statusFilter, stockState: z.enum(ORDER_STOCK_STATES).optional(), ...pagingFields(20, MAX_PAGE_SIZE) });
 
 /** The public view of an order: its JSON (money as strings) plus the shipping cost. */
 function orderView(order: OrderRecord) {
@@ -31,6 +32,7 @@ function orderView(order: OrderRecord) {
     totalAmount: order.totalAmount,
     currency: order.currency,
     status: order.status,
+    stockState: order.stockState,
     shippingCost: order.shippingCost,
     updatedAt: order.updatedAt,
   };
@@ -51,8 +53,8 @@ export function orderRoutes({ repository, timeline, analytics }: OrderRoutesDeps
   });
 
   router.get('/orders', async (req, res) => {
-    const { status, page, pageSize } = parse(listSchema, query(req));
-    const { orders, total } = await repository.listOrders({ status, page, pageSize });
+    const { status, stockState, page, pageSize } = parse(listSchema, query(req));
+    const { orders, total } = await repository.listOrders({ status, stockState, page, pageSize });
     res.json(success(`${orders.length} of ${total} orders`, { orders, page, pageSize, total }));
   });
 

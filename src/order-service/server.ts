@@ -9,7 +9,10 @@ import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadi
 import { everyInterval } from '../lib/consumer';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
-import { createOrderEventSerde, createRegistryClient } from '../lib/registry';
+import { createInventoryEventSerde, createOrderEventSerde, createRegistryClient, type DecodedStreamEvent, type EventStream } from '../lib/registry';
+import type { EventDecoder } from '../lib/consumer';
+import { createOrderStockStore } from './order-stock-store';
+import { createStockConsumer } from './stock-consumer';
 import type { RetryPolicy } from '../lib/retry';
 import { registerInBackground } from '../lib/service';
 import { consoleRoutes } from './console-routes';
@@ -82,6 +85,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   const admin = kafka.admin();
   const repository = createOrderRepository({ knex });
   const serde = createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC });
+  const inventorySerde = createInventoryEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.INVENTORY_EVENTS_TOPIC });
   const consumer = createOrderConsumer({
     kafka,
     admin,
@@ -98,12 +102,29 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     ...(deps.gaugeIntervalMs !== undefined ? { gaugeIntervalMs: deps.gaugeIntervalMs } : {}),
   });
 
+  // Each order's stock state comes with the HTTP API that shows it (the benchmark runs without both).
+  const stockConsumer = deps.withoutHttp
+    ? undefined
+    : createStockConsumer({
+        kafka,
+        admin,
+        topic: config.INVENTORY_EVENTS_TOPIC,
+        deadLetterTopic: config.DEAD_LETTER_TOPIC,
+        groupId: config.CONSUMER_GROUP_ID,
+        store: createOrderStockStore({ knex }),
+        decoder: inventorySerde,
+        metrics,
+        logger,
+        retry: deps.retry ?? TRANSIENT_RETRY,
+        fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
+      });
+
   // The dead-letter API and the index behind it come with the HTTP API.
   const deadLetterStore = createDeadLetterStore(knex);
   const deadLetterIndex = deps.withoutHttp
     ? undefined
     : createDeadLetterIndex({ kafka, deadLetterTopic: config.DEAD_LETTER_TOPIC, groupId: config.CONSUMER_GROUP_ID, store: deadLetterStore, logger, retry: deps.retry ?? TRANSIENT_RETRY });
-  const replayer = createDeadLetterReplayer({ kafka, sourceTopic: config.ORDER_EVENTS_TOPIC, store: deadLetterStore, logger });
+  const replayer = createDeadLetterReplayer({ kafka, sourceTopics: [config.ORDER_EVENTS_TOPIC, config.INVENTORY_EVENTS_TOPIC], store: deadLetterStore, logger });
 
   let server: { port: number; close(): Promise<void> } | undefined;
   if (!deps.withoutHttp) {
@@ -113,8 +134,8 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
       bodyLimit: config.HTTP_BODY_LIMIT,
       readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
       routes(routesApp: Express) {
-        routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex, config.ORDER_EVENTS_TOPIC), analytics: createOrderAnalytics(knex) }));
-        routesApp.use('/api', deadLetterRoutes({ store: deadLetterStore, replayer, decoder: serde }));
+        routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex, { orderTopic: config.ORDER_EVENTS_TOPIC, inventoryTopic: config.INVENTORY_EVENTS_TOPIC }), analytics: createOrderAnalytics(knex) }));
+        routesApp.use('/api', deadLetterRoutes({ store: deadLetterStore, replayer, decoders: new Map<string, EventDecoder<DecodedStreamEvent<EventStream>>>([[config.ORDER_EVENTS_TOPIC, serde], [config.INVENTORY_EVENTS_TOPIC, inventorySerde]]) }));
         routesApp.use(
           '/api',
           operationsRoutes({ registry: createRegistryClient({ baseUrl: config.SCHEMA_REGISTRY_URL }), admin, topic: config.ORDER_EVENTS_TOPIC, groupId: config.CONSUMER_GROUP_ID }),
@@ -137,11 +158,13 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   try {
     await admin.connect();
     await consumer.start();
+    await stockConsumer?.start();
     await deadLetterIndex?.start();
   } catch (error) {
     // A service that did not start leaves nothing running: the background registration ends too.
     registration.stop();
     await deadLetterIndex?.stop().catch(() => undefined);
+    await stockConsumer?.stop().catch(() => undefined);
     await consumer.stop().catch(() => undefined);
     await replayer.stop();
     await server?.close();
@@ -169,6 +192,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
         registration.stop();
         await stopRetention();
         await consumer.stop();
+        await stockConsumer?.stop();
         await deadLetterIndex?.stop();
         await server?.close();
         await replayer.stop();

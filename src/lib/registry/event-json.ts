@@ -1,13 +1,12 @@
 import avro, { type Type } from 'avsc';
 import { Decimal } from 'decimal.js';
-import { EVENT_SCHEMAS } from '../../generated';
-import type { DecodedOrderEvent, OrderEventType } from './event-types';
+import { EVENT_SCHEMAS, type EventName } from '../../generated';
 import { avroType, DecimalType, TimestampMillisType } from './logical-types';
 
 /** The current reader type of each event type: decoded events have its shape, whatever wrote them. */
-const readerTypes = new Map<OrderEventType, Type>();
+const readerTypes = new Map<EventName, Type>();
 
-function readerType(type: OrderEventType): Type {
+function readerType(type: EventName): Type {
   let found = readerTypes.get(type);
   if (!found) {
     found = avroType(EVENT_SCHEMAS[type].schema);
@@ -53,6 +52,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A decoded event as plain JSON, shaped by the current schema of its type (see {@link toJson}). */
-export function eventJson(decoded: Pick<DecodedOrderEvent, 'type' | 'event'>): unknown {
+export function eventJson(decoded: { type: EventName; event: unknown }): unknown {
   return toJson(readerType(decoded.type), decoded.event);
 }

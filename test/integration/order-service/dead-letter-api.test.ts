@@ -303,7 +303,7 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
   it('with Kafka unreachable, a replay fails as unavailable (503) and records nothing', async () => {
     const deadLetter = await deadLetterOf('DLQ-NOT-AVRO');
     const unreachable = createKafkaClient({ brokers: '127.0.0.1:9', clientId: 'dead-letter-replay-unreachable', overrides: { retry: { retries: 0 }, connectionTimeout: 300 } });
-    const replayer = createDeadLetterReplayer({ kafka: unreachable, sourceTopic: config.ORDER_EVENTS_TOPIC, store: createDeadLetterStore(db.knex), logger: createLogger('silent', 'test') });
+    const replayer = createDeadLetterReplayer({ kafka: unreachable, sourceTopics: [config.ORDER_EVENTS_TOPIC], store: createDeadLetterStore(db.knex), logger: createLogger('silent', 'test') });
     try {
       const failure = await replayer.replay(deadLetter.recordId, 'alice').catch((error: unknown) => error);
       expect(failure).to.be.instanceOf(AppError).and.to.include({ code: 'DEPENDENCY_UNAVAILABLE', httpStatus: 503 });
