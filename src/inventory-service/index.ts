@@ -1,3 +1,4 @@
 export { startInventoryService, INVENTORY_DB_POOL_MAX, type InventoryServiceDeps, type RunningInventoryService } from './server';
 export { INVENTORY_DATABASE } from './database';
+export { OPENAPI_DOCUMENT } from './openapi';
 export { planInventory, linesOf, type InventoryPlan, type InventoryState, type Reservation, type ReservationState, type StockLevel } from './reservation-planner';

@@ -7,7 +7,7 @@ import type { InventoryRepository, StockRecord } from './inventory-repository';
 
 /** Most units one item may be stocked with: PostgreSQL's integer, less room for what orders hold. */
 export const MAX_STOCK = 1_000_000_000;
-const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 100;
 
 const setStockSchema = z.strictObject(
   {

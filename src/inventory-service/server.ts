@@ -1,4 +1,5 @@
 import type { KafkaConfig } from 'kafkajs';
+import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createEventConsumer } from '../lib/consumer';
@@ -14,6 +15,7 @@ import { createAnswerPublisher } from './answer-publisher';
 import { INVENTORY_DATABASE } from './database';
 import { createInventoryBatchApplier } from './inventory-batch-applier';
 import { createInventoryRepository } from './inventory-repository';
+import { OPENAPI_DOCUMENT } from './openapi';
 import { inventoryRoutes } from './routes';
 
 /** Backoff of transient failures (a database, broker or registry outage): retried for as long as it lasts. */
@@ -84,6 +86,10 @@ export async function startInventoryService(config: Config, deps: InventoryServi
     readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
     routes(routesApp) {
       routesApp.use('/api', inventoryRoutes({ repository }));
+      routesApp.get('/docs/openapi.json', (_req, res) => {
+        res.json(OPENAPI_DOCUMENT);
+      });
+      routesApp.use('/docs', swaggerUi.serve, swaggerUi.setup(OPENAPI_DOCUMENT as unknown as swaggerUi.JsonObject));
     },
   });
   const server = await listen(app, deps.port ?? config.INVENTORY_SERVICE_PORT);

@@ -1,13 +1,17 @@
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
 import { Decimal } from '../../../src/domain';
-import { INVENTORY_DATABASE, startInventoryService, type RunningInventoryService } from '../../../src/inventory-service';
+import { INVENTORY_DATABASE, OPENAPI_DOCUMENT, startInventoryService, type RunningInventoryService } from '../../../src/inventory-service';
+import { createOpenApiChecker } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { createEventProducer, orderCreated, statusUpdated } from '../order-service/order-service-fixtures';
 import { watchInventoryEvents, type SeenAnswer } from './inventory-fixtures';
 
 const FAST = { port: 0, retry: { initialMs: 100, maxMs: 1_000 } } as const;
+
+/** Every answer of these tests is checked against the service's OpenAPI document. */
+const openApi = createOpenApiChecker(OPENAPI_DOCUMENT);
 
 /** Decoded Avro records are class instances; compared as plain data. */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
@@ -30,7 +34,9 @@ describe('inventory service: reserves, refuses, releases and commits stock for t
       method,
       ...(json === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }),
     });
-    return { status: response.status, body: (await response.json()) as Reply['body'] };
+    const reply = { status: response.status, body: (await response.json()) as Reply['body'] };
+    openApi.expectMatchesOpenApi(method.toLowerCase(), path, { ...reply, headers: response.headers });
+    return reply;
   };
   const setStock = async (itemId: string, available: number) => expect((await call(`/api/inventory/${itemId}`, 'PUT', { available })).status).to.equal(200);
   const stockOf = async (itemId: string) => (await call(`/api/inventory/${itemId}`)).body.data;
@@ -120,7 +126,9 @@ describe('inventory service: the stock API', function () {
   let service: RunningInventoryService;
   const call = async (path: string, method = 'GET', body?: string): Promise<Reply> => {
     const response = await fetch(`http://127.0.0.1:${service.port}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body }) });
-    return { status: response.status, body: (await response.json()) as Reply['body'] };
+    const reply = { status: response.status, body: (await response.json()) as Reply['body'] };
+    openApi.expectMatchesOpenApi(method.toLowerCase(), path, { ...reply, headers: response.headers });
+    return reply;
   };
 
   before(async () => {
@@ -167,5 +175,13 @@ describe('inventory service: the stock API', function () {
 
   it('answers 400 for a page that is not a whole number', async () => {
     expect((await call('/api/inventory?page=0')).status).to.equal(400);
+  });
+
+  it('serves its OpenAPI document and Swagger UI at /docs, and answers /health and /ready as documented', async () => {
+    const document = await fetch(`http://127.0.0.1:${service.port}/docs/openapi.json`);
+    expect(((await document.json()) as { info: { title: string } }).info.title).to.equal('Orderflow inventory service');
+    expect((await fetch(`http://127.0.0.1:${service.port}/docs/`)).status).to.equal(200);
+    expect((await call('/health')).status).to.equal(200);
+    expect((await call('/ready')).status).to.equal(200);
   });
 });

@@ -10,6 +10,7 @@ const order = {
   totalAmount: '10.25',
   currency: 'EUR',
   status: 'pending',
+  stockState: 'awaiting',
   shippingCost: '0.21',
   updatedAt: '2026-11-01T10:00:01.000Z',
 };
