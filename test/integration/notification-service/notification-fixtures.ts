@@ -63,19 +63,27 @@ export interface ReceivedWebhook {
   status: number;
 }
 
+/** What a receiver decides its answer from: the notification as it arrived. */
+export interface WebhookRequest {
+  id: string;
+  notification: { id: string; orderId: string; kind: string; message: string };
+}
+
 /**
  * A webhook receiver on loopback. `answer` picks the status of each request from the notification
- * id and how many times that id came before (0 for the first); 204 unless it says otherwise.
+ * and how many times its id came before (0 for the first); 204 unless it says otherwise.
  */
-export async function startWebhookReceiver(answer: (id: string, earlier: number) => number = () => 204) {
+export async function startWebhookReceiver(answer: (request: WebhookRequest, earlier: number) => number = () => 204) {
   const received: ReceivedWebhook[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const id = String(req.headers['x-orderflow-notification-id'] ?? '');
-      const status = answer(id, received.filter((request) => request.headers['x-orderflow-notification-id'] === id).length);
-      received.push({ headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8'), status });
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const earlier = received.filter((request) => request.headers['x-orderflow-notification-id'] === id).length;
+      const status = answer({ id, notification: JSON.parse(rawBody) as WebhookRequest['notification'] }, earlier);
+      received.push({ headers: req.headers, rawBody, status });
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? '' : `refused with ${status}`);
     });
   });
