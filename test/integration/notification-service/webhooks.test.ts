@@ -1,7 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
-import { NOTIFICATION_DATABASE, startNotificationService, type RunningNotificationService } from '../../../src/notification-service';
+import { NOTIFICATION_DATABASE, OPENAPI_DOCUMENT, startNotificationService, type RunningNotificationService } from '../../../src/notification-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { createEventProducer, orderCreated, statusUpdated } from '../order-service/order-service-fixtures';
@@ -31,6 +33,14 @@ function signatureVerifies(request: ReceivedWebhook): boolean {
   const given = Buffer.from(String(request.headers['x-orderflow-signature']));
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** The body a receiver gets, as the OpenAPI document's webhooks describe it. */
+const documentedBody = (() => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(OPENAPI_DOCUMENT, 'openapi.json');
+  return ajv.compile({ $ref: 'openapi.json#/components/schemas/WebhookNotification' });
+})();
 
 const succeeded = (requests: readonly ReceivedWebhook[]) => requests.filter((request) => request.status >= 200 && request.status < 300).length;
 
@@ -82,7 +92,9 @@ describe('notification service webhooks: signed POSTs to a real receiver, retrie
       expect(signatureVerifies(request as ReceivedWebhook), 'the signature verifies').to.equal(true);
       const timestamp = Number(request?.headers['x-orderflow-timestamp']);
       expect(Number.isInteger(timestamp) && Math.abs(timestamp - Date.now() / 1000) < 600, 'a Unix time in seconds, near now').to.equal(true);
-      expect(JSON.parse(request?.rawBody ?? '{}')).to.include({ id: note.id, orderId: 'WH-1', kind: note.kind, message: note.message });
+      const body: unknown = JSON.parse(request?.rawBody ?? '{}');
+      expect(body).to.include({ id: note.id, orderId: 'WH-1', kind: note.kind, message: note.message });
+      expect(documentedBody(body), JSON.stringify(documentedBody.errors)).to.equal(true);
     }
   });
 
