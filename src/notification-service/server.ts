@@ -2,18 +2,13 @@ import type { KafkaConfig } from 'kafkajs';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { createEventConsumer, type EventConsumer } from '../lib/consumer';
 import { createDatabase, migrateToLatest, type Knex } from '../lib/db';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
-import { createOrderRecordDecoder } from '../lib/order-events';
-import { createInventoryEventSerde, createOrderEventSerde } from '../lib/registry';
 import type { RetryPolicy } from '../lib/retry';
 import { NOTIFICATION_DATABASE } from './database';
-import { createInventoryRecordDecoder } from './inventory-record-decoder';
-import { createNotificationBatchApplier } from './notification-batch-applier';
-import { draftOfInventoryEvent, draftOfOrderEvent } from './notification-drafts';
+import { createNotificationConsumers } from './notification-consumers';
 import { createNotificationRepository } from './notification-repository';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { notificationRoutes } from './routes';
@@ -23,9 +18,6 @@ import { createWebhookSender } from './webhook-sender';
 
 /** Backoff of transient failures (a database, broker or registry outage): retried for as long as it lasts. */
 const TRANSIENT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 30_000 };
-
-/** Partitions of each topic processed at once by one instance. */
-const PARTITIONS_CONCURRENTLY = 2;
 
 /** How often the webhook dispatcher looks for due notifications without being woken. */
 const WEBHOOK_POLL_INTERVAL_MS = 5_000;
@@ -89,43 +81,17 @@ export async function startNotificationService(config: Config, deps: Notificatio
 
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-notification-service', overrides: deps.kafkaOverrides ?? {}, logger });
   const admin = kafka.admin();
-  const consumerLogger = logger.child({ component: 'consumer' });
-  const common = {
+  const consumers = createNotificationConsumers({
+    config,
     kafka,
     admin,
-    deadLetterTopic: config.NOTIFICATION_DEAD_LETTER_TOPIC,
+    repository,
+    webhooks: dispatcher !== undefined,
+    onStored: () => dispatcher?.wake(),
+    retry: deps.retry ?? TRANSIENT_RETRY,
     metrics,
     logger,
-    retry: deps.retry ?? TRANSIENT_RETRY,
-    partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-    fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
-    maxRecordsPerTransaction: 1_000,
-  };
-  const stored = { repository, webhooks: dispatcher !== undefined, onStored: () => dispatcher?.wake(), metrics, logger: consumerLogger };
-  const orderRecords = createOrderRecordDecoder({
-    decoder: createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC }),
-    topic: config.ORDER_EVENTS_TOPIC,
-    metrics,
   });
-  const inventoryRecords = createInventoryRecordDecoder({
-    decoder: createInventoryEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.INVENTORY_EVENTS_TOPIC }),
-    topic: config.INVENTORY_EVENTS_TOPIC,
-    metrics,
-  });
-  const consumers: EventConsumer[] = [
-    createEventConsumer({
-      ...common,
-      topic: config.ORDER_EVENTS_TOPIC,
-      groupId: `${config.NOTIFICATION_CONSUMER_GROUP_ID}.order-events`,
-      applier: (deadLetters) => createNotificationBatchApplier({ ...stored, decodeRecords: orderRecords, draft: draftOfOrderEvent, deadLetters }),
-    }),
-    createEventConsumer({
-      ...common,
-      topic: config.INVENTORY_EVENTS_TOPIC,
-      groupId: `${config.NOTIFICATION_CONSUMER_GROUP_ID}.inventory-events`,
-      applier: (deadLetters) => createNotificationBatchApplier({ ...stored, decodeRecords: inventoryRecords, draft: draftOfInventoryEvent, deadLetters }),
-    }),
-  ];
 
   const app = createHttpApp({
     metrics,
