@@ -24,7 +24,8 @@ const WEBHOOK_POLL_INTERVAL_MS = 5_000;
 
 /**
  * Connections: one per partition processed concurrently on each of the two topics (4), the
- * webhook dispatcher's claiming transaction, and the API's reads and the backlog gauge.
+ * webhook dispatcher's round (its transaction holds one while it POSTs, at most
+ * WEBHOOK_TIMEOUT_MS), and the API's reads and the backlog gauge.
  */
 export const NOTIFICATION_DB_POOL_MAX = 8;
 
