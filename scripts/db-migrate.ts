@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config';
 import { CART_DATABASE } from '../src/cart-service';
 import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type ServiceDatabase } from '../src/lib/db';
 import { INVENTORY_DATABASE } from '../src/inventory-service';
+import { NOTIFICATION_DATABASE } from '../src/notification-service';
 import { ORDER_DATABASE } from '../src/order-service';
 
 async function migrate(url: string, database: ServiceDatabase, schema: string): Promise<void> {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   await migrate(config.DATABASE_URL, CART_DATABASE, config.CART_DB_SCHEMA);
   await migrate(config.DATABASE_URL, ORDER_DATABASE, config.ORDER_DB_SCHEMA);
   await migrate(config.DATABASE_URL, INVENTORY_DATABASE, config.INVENTORY_DB_SCHEMA);
+  await migrate(config.DATABASE_URL, NOTIFICATION_DATABASE, config.NOTIFICATION_DB_SCHEMA);
 }
 
 main().catch((error: unknown) => {

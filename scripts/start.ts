@@ -3,12 +3,11 @@
  * the database migrations, then runs the services in the foreground until Ctrl-C.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, usesLocalStack } from '../src/config';
 import { REPO_ROOT } from './stack/paths';
 
-const SERVICES = ['cart-service', 'order-service', 'inventory-service'] as const;
+const SERVICES = ['cart-service', 'order-service', 'inventory-service', 'notification-service'] as const;
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
 function runStep(what: string, args: string[]): void {
@@ -35,7 +34,7 @@ function main(): void {
   else console.log('▸ KAFKA_BROKERS / SCHEMA_REGISTRY_URL / DATABASE_URL are set: using those, not the local stack');
   runStep('applying database migrations', ['scripts/db-migrate.ts']);
 
-  const entries = SERVICES.map((service) => join('src', service, 'main.ts')).filter((entry) => existsSync(join(REPO_ROOT, entry)));
+  const entries = SERVICES.map((service) => join('src', service, 'main.ts'));
   const children: ChildProcess[] = entries.map((entry) => spawn(TSX, [entry], { stdio: 'inherit', cwd: REPO_ROOT }));
   console.log(`\n▸ running ${entries.join(', ')} (Ctrl-C stops them; the stack keeps running until npm run stack:down)`);
 

@@ -15,8 +15,11 @@ const postgresSchemaName = z
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase PostgreSQL identifier')
   .refine((name) => !name.startsWith('pg_') && name !== 'public' && name !== 'information_schema', 'expected a schema of its own, not public or a system schema');
 
+/** A setting that may be left empty (its default): empty reads as undefined, anything else must pass `schema`. */
+const optional = <Output>(schema: z.ZodType<Output, string>) => z.union([z.literal('').transform(() => undefined), schema]);
+
 /**
- * Every setting of both services, read from the environment once, validated, and frozen.
+ * Every setting of the services, read from the environment once, validated, and frozen.
  * Each entry carries the doc string the README's configuration table mirrors.
  */
 const SETTINGS = {
@@ -90,6 +93,42 @@ const SETTINGS = {
     schema: z.string().min(1),
     default: 'orderflow-inventory-service',
   },
+  NOTIFICATION_SERVICE_PORT: {
+    doc: 'HTTP port of the notification service (notifications API).',
+    schema: z.coerce.number().int().min(1).max(65535),
+    default: '8003',
+  },
+  NOTIFICATION_DB_SCHEMA: {
+    doc: "PostgreSQL schema the notification service owns in DATABASE_URL's database (created if missing); no other service reads it.",
+    schema: postgresSchemaName,
+    default: 'notification_service',
+  },
+  NOTIFICATION_CONSUMER_GROUP_ID: {
+    doc: "Prefix of the notification service's two Kafka consumer groups: the prefix plus .order-events (on the order events topic) and plus .inventory-events (on the inventory events topic).",
+    schema: z.string().min(1),
+    default: 'orderflow-notification-service',
+  },
+  NOTIFICATION_DEAD_LETTER_TOPIC: {
+    doc: 'Topic that receives the order and inventory events the notification service cannot decode or store.',
+    schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
+    default: 'notification-service.dlq',
+  },
+  WEBHOOK_URL: {
+    doc: 'http(s) URL the notification service POSTs each new notification to, signed with WEBHOOK_SECRET and retried with backoff; empty turns webhooks off (notifications stored meanwhile are never sent).',
+    schema: optional(z.url({ protocol: /^https?$/, error: 'expected an http or https URL, or nothing to turn webhooks off' })),
+    default: '',
+  },
+  WEBHOOK_SECRET: {
+    doc: 'Key of the HMAC-SHA256 signature (X-Orderflow-Signature) of every webhook; required when WEBHOOK_URL is set, at least 16 characters. Never logged.',
+    schema: optional(z.string().min(16, 'must be at least 16 characters')),
+    default: '',
+    secret: true,
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    doc: 'How long one webhook POST may take before it counts as failed and is retried.',
+    schema: z.coerce.number().int().min(100).max(60_000),
+    default: '5000',
+  },
   DEDUP_WINDOW: {
     doc: "How long the order service remembers a refused event's id, and keeps a status update waiting for its order (seconds, or with a unit: 90s, 30m, 24h, 7d; at least 1d). Longer than any redelivery and any time a partition may lag; past it refused events are deleted and waiting updates refused.",
     // Shorter would refuse ordinary out-of-order updates, and forget refusals a redelivery may still bring back.
@@ -162,6 +201,15 @@ export const CONFIG_DOCS: ReadonlyArray<{ key: ConfigKey; doc: string; default: 
   ([key, setting]) => ({ key: key as ConfigKey, doc: setting.doc, default: setting.default }),
 );
 
+/** Rules that tie settings together, checked once each setting is valid on its own; each names what is wrong. */
+const SETTING_RULES: ReadonlyArray<(config: Config) => string | undefined> = [
+  // An unsigned webhook could be forged by anyone who learns the receiver's URL.
+  (config) =>
+    config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined
+      ? 'WEBHOOK_SECRET is required when WEBHOOK_URL is set: every webhook is signed with it (or leave WEBHOOK_URL empty to turn webhooks off)'
+      : undefined,
+];
+
 /** Raised at start-up when a setting has a bad value; names every offending setting. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -181,11 +229,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const raw = overrides[key as ConfigKey] ?? nonEmpty(env[key]) ?? setting.default;
     const parsed = setting.schema.safeParse(raw);
     if (parsed.success) values[key] = parsed.data;
-    else problems.push(`${key}='${raw}': ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+    else problems.push(`${key}=${'secret' in setting ? '(hidden)' : `'${raw}'`}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(values) as Config;
+  const config = values as Config;
+  problems.push(...SETTING_RULES.flatMap((rule) => rule(config) ?? []));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
 }
+
 
 /** True when none of the three endpoints is configured, so the local stack should serve them. */
 export function usesLocalStack(env: NodeJS.ProcessEnv = process.env): boolean {

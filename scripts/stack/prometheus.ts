@@ -27,6 +27,7 @@ const DEFAULT_TARGETS = [
   { targets: ['127.0.0.1:8000'], labels: { job: 'cart-service' } },
   { targets: ['127.0.0.1:8001'], labels: { job: 'order-service' } },
   { targets: ['127.0.0.1:8002'], labels: { job: 'inventory-service' } },
+  { targets: ['127.0.0.1:8003'], labels: { job: 'notification-service' } },
 ];
 
 function configYaml(): string {

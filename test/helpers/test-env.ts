@@ -17,6 +17,8 @@ export function testConfig(overrides: Partial<Record<ConfigKey, string>> = {}): 
     INVENTORY_EVENTS_TOPIC: `test-inventory-events-${suffix}`,
     INVENTORY_DEAD_LETTER_TOPIC: `test-order-events-${suffix}.inventory.dlq`,
     INVENTORY_CONSUMER_GROUP_ID: `test-inventory-group-${suffix}`,
+    NOTIFICATION_CONSUMER_GROUP_ID: `test-notification-group-${suffix}`,
+    NOTIFICATION_DEAD_LETTER_TOPIC: `test-notification-${suffix}.dlq`,
     LOG_LEVEL: 'silent',
     ...overrides,
   });

@@ -3,6 +3,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface MetricsOptions {
   /** Reads the cart outbox's depth at scrape time (the cart service passes it). */
   sampleOutbox?: () => Promise<{ rows: number; oldestAgeSeconds: number }>;
+  /** Counts the notifications whose webhook is still to be delivered, at scrape time (the notification service passes it). */
+  sampleWebhookBacklog?: () => Promise<number>;
 }
 
 /**
@@ -10,7 +12,7 @@ export interface MetricsOptions {
  * its own registry (so tests can run both services in one process). Label values are
  * bounded: event types, outcomes, routes and reasons — never an order id.
  */
-export function createMetrics(service: 'cart-service' | 'order-service' | 'inventory-service', { sampleOutbox }: MetricsOptions = {}) {
+export function createMetrics(service: 'cart-service' | 'order-service' | 'inventory-service' | 'notification-service', { sampleOutbox, sampleWebhookBacklog }: MetricsOptions = {}) {
   const registry = new Registry();
   // Both outbox gauges are collected together at each scrape: one query serves both.
   let sampling: Promise<{ rows: number; oldestAgeSeconds: number }> | undefined;
@@ -75,7 +77,7 @@ export function createMetrics(service: 'cart-service' | 'order-service' | 'inven
     }),
     eventsConsumed: new Counter({
       name: 'orderflow_events_consumed_total',
-      help: 'Events a consumer consumed, by event type and outcome. Order service: applied, duplicate, parked, rejected, dead_lettered; expired: a parked update refused at the end of the dedup window. Inventory service: reserved, rejected, released, committed, resent (answered again), ignored.',
+      help: 'Events a consumer consumed, by event type and outcome. Order service: applied, duplicate, parked, rejected, dead_lettered; expired: a parked update refused at the end of the dedup window. Inventory service: reserved, rejected, released, committed, resent (answered again), ignored. Notification service: notified, duplicate (its notification was already stored).',
       labelNames: ['event_type', 'outcome'] as const,
       registers: [registry],
     }),
@@ -116,6 +118,27 @@ export function createMetrics(service: 'cart-service' | 'order-service' | 'inven
       help: 'Orders persisted by the order service, by current status.',
       labelNames: ['status'] as const,
       registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'orderflow_webhook_deliveries_total',
+      help: 'Webhook POSTs of the notification service, by outcome: delivered (2xx), failed (to be retried with backoff), gave_up (refused for good, or out of attempts).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookRequestDuration: new Histogram({
+      name: 'orderflow_webhook_request_duration_seconds',
+      help: 'Duration of one webhook POST of the notification service, until its answer or its failure, by outcome.',
+      labelNames: ['outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    webhookBacklog: new Gauge({
+      name: 'orderflow_webhook_pending_notifications',
+      help: 'Notifications whose webhook is not delivered yet and will be tried again (the notification service, when webhooks are on).',
+      registers: [registry],
+      async collect() {
+        if (sampleWebhookBacklog) this.set(await sampleWebhookBacklog().catch(() => NaN));
+      },
     }),
     revenue: new Gauge({
       name: 'orderflow_revenue',

@@ -29,4 +29,54 @@ describe('configuration', () => {
       expect(() => loadConfig({}, { CART_DB_SCHEMA: bad }), bad).to.throw(/CART_DB_SCHEMA/);
     }
   });
+
+  it('gives the notification service its own port, schema, consumer groups and dead-letter topic by default', () => {
+    const defaults = loadConfig({}, {});
+    expect(defaults.NOTIFICATION_SERVICE_PORT).to.equal(8003);
+    expect(defaults.NOTIFICATION_DB_SCHEMA).to.equal('notification_service');
+    expect(defaults.NOTIFICATION_CONSUMER_GROUP_ID).to.equal('orderflow-notification-service');
+    expect(defaults.NOTIFICATION_DEAD_LETTER_TOPIC).to.equal('notification-service.dlq');
+    expect(() => loadConfig({}, { NOTIFICATION_DB_SCHEMA: 'public' })).to.throw(/NOTIFICATION_DB_SCHEMA/);
+  });
+
+  it('leaves webhooks off by default: no URL, no secret, a 5 s timeout', () => {
+    const defaults = loadConfig({}, {});
+    expect(defaults.WEBHOOK_URL).to.equal(undefined);
+    expect(defaults.WEBHOOK_SECRET).to.equal(undefined);
+    expect(defaults.WEBHOOK_TIMEOUT_MS).to.equal(5_000);
+    expect(loadConfig({ WEBHOOK_URL: '  ' }, {}).WEBHOOK_URL, 'a blank variable is unset').to.equal(undefined);
+  });
+
+  it('turns webhooks on with an http(s) URL and a secret of at least 16 characters', () => {
+    const config = loadConfig({}, { WEBHOOK_URL: 'https://hooks.example.com/orderflow', WEBHOOK_SECRET: 's'.repeat(16) });
+    expect(config.WEBHOOK_URL).to.equal('https://hooks.example.com/orderflow');
+    expect(config.WEBHOOK_SECRET).to.equal('s'.repeat(16));
+    expect(loadConfig({}, { WEBHOOK_URL: 'http://127.0.0.1:9000/hook', WEBHOOK_SECRET: 's'.repeat(16) }).WEBHOOK_URL).to.equal('http://127.0.0.1:9000/hook');
+  });
+
+  it('refuses a webhook URL that is not http(s), naming WEBHOOK_URL', () => {
+    for (const bad of ['ftp://hooks.example.com/x', 'hooks.example.com/x', 'not a url']) {
+      expect(() => loadConfig({}, { WEBHOOK_URL: bad, WEBHOOK_SECRET: 's'.repeat(16) }), bad).to.throw(/WEBHOOK_URL='.*': expected an http or https URL/);
+    }
+  });
+
+  it('refuses a webhook URL without a secret, saying the secret is required', () => {
+    expect(() => loadConfig({}, { WEBHOOK_URL: 'https://hooks.example.com/orderflow' })).to.throw(/WEBHOOK_SECRET is required when WEBHOOK_URL is set/);
+  });
+
+  it('refuses a short secret without ever printing it', () => {
+    let message = '';
+    try {
+      loadConfig({}, { WEBHOOK_URL: 'https://hooks.example.com/orderflow', WEBHOOK_SECRET: 'hunter2' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(/WEBHOOK_SECRET=\(hidden\): must be at least 16 characters/);
+    expect(message).to.not.contain('hunter2');
+  });
+
+  it('refuses a webhook timeout outside 100 ms to 60 s', () => {
+    expect(loadConfig({}, { WEBHOOK_TIMEOUT_MS: '250' }).WEBHOOK_TIMEOUT_MS).to.equal(250);
+    for (const bad of ['0', '99', '60001', 'soon']) expect(() => loadConfig({}, { WEBHOOK_TIMEOUT_MS: bad }), bad).to.throw(/WEBHOOK_TIMEOUT_MS/);
+  });
 });

@@ -28,7 +28,7 @@ function hostPorts(service: ComposeService): number[] {
 // Docker cannot run on the project's machines, so the file's structure is what can be checked.
 describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode, the Confluent registry, PostgreSQL, Prometheus, Grafana and both services, without ZooKeeper', () => {
-    expect(Object.keys(services)).to.have.members(['kafka', 'schema-registry', 'postgres', 'prometheus', 'grafana', 'cart-service', 'order-service', 'inventory-service']);
+    expect(Object.keys(services)).to.have.members(['kafka', 'schema-registry', 'postgres', 'prometheus', 'grafana', 'cart-service', 'order-service', 'inventory-service', 'notification-service']);
     expect(services.kafka?.environment?.KAFKA_PROCESS_ROLES).to.equal('broker,controller');
     expect(JSON.stringify(compose)).not.to.match(/zookeeper/i);
     expect(services['schema-registry']?.image).to.match(/^confluentinc\/cp-schema-registry:/);
@@ -52,6 +52,7 @@ describe('docker-compose.yml', () => {
     expect(hostPorts(services['cart-service']!)).to.deep.equal([defaults.CART_SERVICE_PORT]);
     expect(hostPorts(services['order-service']!)).to.deep.equal([defaults.ORDER_SERVICE_PORT]);
     expect(hostPorts(services['inventory-service']!)).to.deep.equal([defaults.INVENTORY_SERVICE_PORT]);
+    expect(hostPorts(services['notification-service']!)).to.deep.equal([defaults.NOTIFICATION_SERVICE_PORT]);
     for (const service of Object.values(services)) {
       for (const mapping of service.ports ?? []) expect(mapping).to.match(/^127\.0\.0\.1:/);
     }
@@ -78,7 +79,7 @@ describe('docker-compose.yml', () => {
 
   it('builds every service from the Dockerfile with entry points that exist in src/', () => {
     expect(existsSync(join(ROOT, 'Dockerfile'))).to.equal(true);
-    for (const name of ['cart-service', 'order-service', 'inventory-service']) {
+    for (const name of ['cart-service', 'order-service', 'inventory-service', 'notification-service']) {
       const command = services[name]?.command ?? [];
       expect(services[name]?.build).to.equal('.');
       expect(command.join(' ')).to.equal(`node dist/src/${name}/main.js`);
