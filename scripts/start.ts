@@ -33,6 +33,7 @@ function main(): void {
   if (usesLocalStack()) runStep('starting the local stack (Kafka, schema registry, PostgreSQL)', ['scripts/stack/cli.ts', 'up']);
   else console.log('▸ KAFKA_BROKERS / SCHEMA_REGISTRY_URL / DATABASE_URL are set: using those, not the local stack');
   runStep('applying database migrations', ['scripts/db-migrate.ts']);
+  runStep('stocking the catalogue of generated orders', ['scripts/seed-stock.ts']);
 
   const entries = SERVICES.map((service) => join('src', service, 'main.ts'));
   const children: ChildProcess[] = entries.map((entry) => spawn(TSX, [entry], { stdio: 'inherit', cwd: REPO_ROOT }));

@@ -44,4 +44,4 @@ export {
   type CreateRequest,
   type CreateRequestValidation,
 } from './order-validation';
-export { GENERATED_CURRENCIES, generateOrder, type RandomSource } from './order-generator';
+export { GENERATED_CATALOGUE, GENERATED_CURRENCIES, generateOrder, type RandomSource } from './order-generator';

@@ -10,6 +10,12 @@ export type RandomSource = () => number;
 /** Currencies generated orders are priced in (real ISO 4217 codes). */
 export const GENERATED_CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
 
+/**
+ * The items generated orders are drawn from: a small catalogue, so that orders compete for the
+ * same stock (`npm start` stocks each of them) and the simulator shows reservations and refusals.
+ */
+export const GENERATED_CATALOGUE: readonly [string, ...string[]] = ['ITEM-001', ...Array.from({ length: 19 }, (_, index) => `ITEM-${String(index + 2).padStart(3, '0')}`)];
+
 /** Bounds of generated orders: quantity per line, and unit price in cents (1.00 .. 500.00). */
 const GENERATED = { minQuantity: 1, maxQuantity: 5, minPriceCents: 100, maxPriceCents: 50_000 } as const;
 
@@ -25,7 +31,7 @@ function pick<T>(random: RandomSource, values: readonly [T, ...T[]]): T {
 
 function generateItem(random: RandomSource): OrderItem {
   return {
-    itemId: `ITEM-${String(randomInt(random, 0, 999)).padStart(3, '0')}`,
+    itemId: pick(random, GENERATED_CATALOGUE),
     quantity: randomInt(random, GENERATED.minQuantity, GENERATED.maxQuantity),
     // Drawn as whole cents so every price is exact money, never a float rounded afterwards.
     price: fromMinorUnits(BigInt(randomInt(random, GENERATED.minPriceCents, GENERATED.maxPriceCents))),
@@ -34,7 +40,7 @@ function generateItem(random: RandomSource): OrderItem {
 
 /**
  * Generates a new, valid order for the short create form: customer `CUST-1000`..`CUST-9999`,
- * dated `now`, `numItems` lines of `ITEM-000`..`ITEM-999` (item ids may repeat) with quantity
+ * dated `now`, `numItems` lines of the items of GENERATED_CATALOGUE (they may repeat) with quantity
  * 1..5 and a price of 1.00..500.00, priced in USD, EUR or GBP, status 'pending', and the exact
  * total. The same `random` sequence and `now` give the same order.
  *

@@ -21,6 +21,8 @@ export interface InventoryRepository {
   inBatchTransaction<T>(work: (tx: InventoryTransaction) => Promise<T>): Promise<T>;
   /** Sets the units free to reserve of an item, creating it when new; what orders hold stays. */
   setAvailable(itemId: string, available: number): Promise<StockRecord>;
+  /** Stocks each of `itemIds` never stocked before with `available` units; resolves with those it stocked. */
+  stockIfNew(itemIds: readonly string[], available: number): Promise<string[]>;
   stockOf(itemId: string): Promise<StockRecord | undefined>;
   /** Items by id, a page at a time, with how many there are. */
   listStock(page: { limit: number; offset: number }): Promise<{ items: StockRecord[]; total: number }>;
@@ -114,6 +116,14 @@ export function createInventoryRepository({ knex }: { knex: Knex }): InventoryRe
         [itemId, available],
       )) as { rows: StockRow[] };
       return toStockRecord(rows[0]!);
+    },
+
+    async stockIfNew(itemIds: readonly string[], available: number): Promise<string[]> {
+      const { rows } = (await knex.raw('INSERT INTO stock (item_id, available) SELECT unnest(?::text[]), ? ON CONFLICT (item_id) DO NOTHING RETURNING item_id', [
+        [...itemIds],
+        available,
+      ])) as { rows: Array<{ item_id: string }> };
+      return rows.map((row) => row.item_id);
     },
 
     async stockOf(itemId: string): Promise<StockRecord | undefined> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AppError } from '../../../src/errors';
-import { GENERATED_CURRENCIES, generateOrder, sumLineItems, toOrderJson, validateOrder } from '../../../src/domain';
+import { GENERATED_CATALOGUE, GENERATED_CURRENCIES, generateOrder, sumLineItems, toOrderJson, validateOrder } from '../../../src/domain';
 import { seededRandom } from './seeded-random';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
@@ -18,12 +18,13 @@ describe('generateOrder', () => {
 
   it('keeps every generated value within its documented bounds', () => {
     const currencies = new Set<string>();
+    const items = new Set<string>();
     for (let seed = 1; seed <= 200; seed++) {
       const order = generateOrder('ORDER-1', 10, seededRandom(seed), NOW);
       currencies.add(order.currency);
       expect(order.customerId).to.match(/^CUST-[1-9]\d{3}$/);
       for (const item of order.items) {
-        expect(item.itemId).to.match(/^ITEM-\d{3}$/);
+        items.add(item.itemId);
         expect(item.quantity).to.be.within(1, 5);
         expect(Number.isInteger(item.quantity)).to.equal(true);
         expect(item.price.gte('1.00') && item.price.lte('500.00'), item.price.toFixed()).to.equal(true);
@@ -31,6 +32,8 @@ describe('generateOrder', () => {
       }
     }
     expect([...currencies].sort()).to.deep.equal([...GENERATED_CURRENCIES].sort());
+    expect([...items].sort(), 'every catalogue item drawn, and nothing else').to.deep.equal([...GENERATED_CATALOGUE].sort());
+    expect(GENERATED_CATALOGUE).to.have.length(20);
   });
 
   it('uses the given order id, item count, date and pending status', () => {
