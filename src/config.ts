@@ -202,7 +202,26 @@ export const CONFIG_DOCS: ReadonlyArray<{ key: ConfigKey; doc: string; default: 
 );
 
 /** Rules that tie settings together, checked once each setting is valid on its own; each names what is wrong. */
+/** The settings whose values must all differ, and why. */
+const DISTINCT_SETTINGS: ReadonlyArray<{ keys: readonly ConfigKey[]; because: string }> = [
+  { keys: ['CART_DB_SCHEMA', 'ORDER_DB_SCHEMA', 'INVENTORY_DB_SCHEMA', 'NOTIFICATION_DB_SCHEMA'], because: 'each service owns a schema of its own' },
+  {
+    keys: ['ORDER_EVENTS_TOPIC', 'INVENTORY_EVENTS_TOPIC', 'DEAD_LETTER_TOPIC', 'INVENTORY_DEAD_LETTER_TOPIC', 'NOTIFICATION_DEAD_LETTER_TOPIC'],
+    because: "each topic carries one stream: a record on another stream's topic is poison there",
+  },
+];
+
+/** The first pair of `keys` whose values are equal, as a problem. */
+function sameValue(config: Config, keys: readonly ConfigKey[], because: string): string | undefined {
+  for (const [index, key] of keys.entries()) {
+    const twin = keys.slice(index + 1).find((other) => config[other] === config[key]);
+    if (twin) return `${key} and ${twin} are both '${String(config[key])}'; they must differ: ${because}`;
+  }
+  return undefined;
+}
+
 const SETTING_RULES: ReadonlyArray<(config: Config) => string | undefined> = [
+  ...DISTINCT_SETTINGS.map(({ keys, because }) => (config: Config) => sameValue(config, keys, because)),
   // An unsigned webhook could be forged by anyone who learns the receiver's URL.
   (config) =>
     config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined

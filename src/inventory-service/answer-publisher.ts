@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { AppError, toAppError } from '../errors';
 import { createIdempotentSender } from '../lib/kafka';
 import type { Metrics } from '../lib/metrics';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, type InventoryEvent, type InventoryEventSerde } from '../lib/registry';
@@ -7,7 +8,7 @@ import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, type InventoryEvent, type Inventory
 const SEND_TIMEOUT_MS = 10_000;
 
 export interface AnswerPublisher {
-  /** Resolves when Kafka acknowledged every answer (acks=all), in order per order id; rejects (retriable) otherwise. */
+  /** Resolves when Kafka acknowledged every answer (acks=all), in order per order id; rejects with a retriable error otherwise. */
   publish(answers: readonly InventoryEvent[]): Promise<void>;
   stop(): Promise<void>;
 }
@@ -23,21 +24,32 @@ export function createAnswerPublisher({ kafka, topic, serde, metrics }: { kafka:
   return {
     async publish(answers) {
       if (answers.length === 0) return;
-      const messages = await Promise.all(
-        answers.map(async (answer) => ({
-          key: answer.event.orderId,
-          value: await serde.encode(answer),
-          headers: { [EVENT_TYPE_HEADER]: answer.type, [EVENT_ID_HEADER]: answer.event.eventId },
-        })),
-      );
       try {
-        await sender.send([{ topic, messages }]);
+        await send(answers);
       } catch (error) {
-        for (const answer of answers) metrics.eventsProduced.inc({ event_type: answer.type, outcome: 'failed' });
-        throw error;
+        // The answers' decisions are committed: whatever failed here is never an order event's
+        // fault, so the batch is retried (and answered again), never dead-lettered.
+        const failure = toAppError(error);
+        throw failure.retriable ? failure : new AppError('DEPENDENCY_UNAVAILABLE', `the answers could not be sent: ${failure.message}`, { cause: error });
       }
-      for (const answer of answers) metrics.eventsProduced.inc({ event_type: answer.type, outcome: 'acknowledged' });
     },
     stop: () => sender.disconnect(),
   };
+
+  async function send(answers: readonly InventoryEvent[]): Promise<void> {
+    const messages = await Promise.all(
+      answers.map(async (answer) => ({
+        key: answer.event.orderId,
+        value: await serde.encode(answer),
+        headers: { [EVENT_TYPE_HEADER]: answer.type, [EVENT_ID_HEADER]: answer.event.eventId },
+      })),
+    );
+    try {
+      await sender.send([{ topic, messages }]);
+    } catch (error) {
+      for (const answer of answers) metrics.eventsProduced.inc({ event_type: answer.type, outcome: 'failed' });
+      throw error;
+    }
+    for (const answer of answers) metrics.eventsProduced.inc({ event_type: answer.type, outcome: 'acknowledged' });
+  }
 }

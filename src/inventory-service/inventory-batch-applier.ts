@@ -26,7 +26,8 @@ export interface InventoryBatchApplierOptions {
 export function createInventoryBatchApplier({ repository, decodeRecords, deadLetters, answers, metrics, logger }: InventoryBatchApplierOptions): ApplyRecords {
   function record(plan: InventoryPlan, types: ReadonlyMap<string, string>): void {
     for (const { eventId, orderId, decision } of plan.decisions) {
-      metrics.eventsConsumed.inc({ event_type: types.get(eventId) ?? 'unknown', outcome: decision });
+      // 'rejected' means a refused event in the order service; here it is an order out of stock.
+      metrics.eventsConsumed.inc({ event_type: types.get(eventId) ?? 'unknown', outcome: decision === 'rejected' ? 'out_of_stock' : decision });
       if (decision !== 'ignored') logger.debug({ orderId, eventId, decision }, `order event ${decision}`);
     }
   }

@@ -91,7 +91,9 @@ function transactionOf(trx: Knex.Transaction): InventoryTransaction {
       if (plan.answers.size > 0) {
         const answers = [...plan.answers];
         await trx.raw(
-          `INSERT INTO answers (causation_event_id, event_id, order_id, event_type, event) SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[])`,
+          // ON CONFLICT: two instances deciding the same event during a rebalance (an order whose items are all unstocked locks no row) record it once.
+          `INSERT INTO answers (causation_event_id, event_id, order_id, event_type, event) SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[])
+           ON CONFLICT (causation_event_id) DO NOTHING`,
           [
             answers.map(([causationEventId]) => causationEventId),
             answers.map(([, reply]) => reply.event.eventId),

@@ -67,7 +67,8 @@ export function linesOf(items: ReadonlyArray<{ itemId: string; quantity: number 
  * - a status update to `cancelled`: a held reservation is released (InventoryReleased);
  * - to `shipped`: the reserved units leave stock (InventoryCommitted);
  * - an event answered before is answered again with the same inventory event; anything else
- *   (other statuses, a second OrderCreated of an order, a cancel of a rejected order) changes nothing.
+ *   (other statuses, a second OrderCreated of an order, a cancel of a rejected order) changes
+ *   nothing, except that a cancel of an order not seen yet keeps its OrderCreated from reserving.
  */
 export function planInventory(events: readonly ValidEvent[], state: InventoryState, { now, newEventId }: PlanOptions): InventoryPlan {
   const stock = new Map<string, StockLevel>();
@@ -125,6 +126,9 @@ export function planInventory(events: readonly ValidEvent[], state: InventorySta
       continue;
     }
 
+    // A cancel before its order was seen (a replayed or late OrderCreated): nothing to release,
+    // but remembered, so that OrderCreated reserves nothing when it comes.
+    if (event.type === 'OrderStatusUpdated' && !held && event.status === 'cancelled') reservations.set(event.orderId, { state: 'released', lines: [] });
     plan.decisions.push({ eventId: event.eventId, orderId: event.orderId, decision: 'ignored' });
   }
   return plan;

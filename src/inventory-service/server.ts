@@ -2,14 +2,14 @@ import type { KafkaConfig } from 'kafkajs';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { createEventConsumer } from '../lib/consumer';
+import { CONSUMER_LAG_INTERVAL_MS, createEventConsumer } from '../lib/consumer';
 import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
 import { createKafkaClient, ensureTopics } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderRecordDecoder } from '../lib/order-events';
 import { createInventoryEventSerde, createOrderEventSerde } from '../lib/registry';
-import type { RetryPolicy } from '../lib/retry';
+import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
 import { registerInBackground } from '../lib/service';
 import { createAnswerPublisher } from './answer-publisher';
 import { INVENTORY_DATABASE } from './database';
@@ -18,8 +18,6 @@ import { createInventoryRepository } from './inventory-repository';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { inventoryRoutes } from './routes';
 
-/** Backoff of transient failures (a database, broker or registry outage): retried for as long as it lasts. */
-const TRANSIENT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 30_000 };
 
 /** Connections: one per partition processed concurrently (3), and the stock API's short statements. */
 export const INVENTORY_DB_POOL_MAX = 6;
@@ -77,6 +75,7 @@ export async function startInventoryService(config: Config, deps: InventoryServi
     partitionsConsumedConcurrently: 3,
     fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
     maxRecordsPerTransaction: 1_000,
+    lagIntervalMs: CONSUMER_LAG_INTERVAL_MS,
   });
 
   const app = createHttpApp({

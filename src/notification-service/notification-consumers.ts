@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { createEventConsumer, type EventConsumer } from '../lib/consumer';
+import { CONSUMER_LAG_INTERVAL_MS, createEventConsumer, type EventConsumer } from '../lib/consumer';
 import type { Metrics } from '../lib/metrics';
 import { createOrderRecordDecoder } from '../lib/order-events';
 import { createInventoryEventSerde, createOrderEventSerde } from '../lib/registry';
@@ -44,6 +44,7 @@ export function createNotificationConsumers({ config, kafka, admin, repository, 
     partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
     fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
     maxRecordsPerTransaction: 1_000,
+    lagIntervalMs: CONSUMER_LAG_INTERVAL_MS,
   };
   const storing = { repository, webhooks, onStored, metrics, logger: logger.child({ component: 'consumer' }) };
   const orderRecords = createOrderRecordDecoder({

@@ -6,7 +6,7 @@ import { createDatabase, migrateToLatest, type Knex } from '../lib/db';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
-import type { RetryPolicy } from '../lib/retry';
+import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
 import { NOTIFICATION_DATABASE } from './database';
 import { createNotificationConsumers } from './notification-consumers';
 import { createNotificationRepository } from './notification-repository';
@@ -16,8 +16,6 @@ import { createWebhookDispatcher, type WebhookDispatcher } from './webhook-dispa
 import { createWebhookQueue } from './webhook-queue';
 import { createWebhookSender } from './webhook-sender';
 
-/** Backoff of transient failures (a database, broker or registry outage): retried for as long as it lasts. */
-const TRANSIENT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 30_000 };
 
 /** How often the webhook dispatcher looks for due notifications without being woken. */
 const WEBHOOK_POLL_INTERVAL_MS = 5_000;

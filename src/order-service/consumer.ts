@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
 import { createEventConsumer, type EventConsumer } from '../lib/consumer';
 import type { Metrics } from '../lib/metrics';
-import type { RetryPolicy } from '../lib/retry';
+import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
 import { createOrderBatchApplier } from './order-batch-applier';
 import { createOrderGauges } from './order-gauges';
 import { createOrderRecordDecoder, type OrderEventDecoder } from '../lib/order-events';
@@ -31,8 +31,6 @@ export interface OrderConsumerOptions {
   gaugeIntervalMs?: number;
 }
 
-/** Backoff of transient failures (a database or broker outage): retried for as long as it lasts, at most this far apart. */
-export const TRANSIENT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 30_000 };
 
 const DEFAULTS = {
   retry: TRANSIENT_RETRY,

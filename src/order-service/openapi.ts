@@ -129,7 +129,7 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/orders/{orderId}/events': {
       get: {
-        summary: "One order's timeline: every event applied, refused or parked, in partition-offset order",
+        summary: "One order's timeline: every event applied, refused or parked, then the inventory events about its stock, each in partition-offset order",
         description:
           'Refused events stay listed for DEDUP_WINDOW; a parked event is a status update waiting for its OrderCreated; ' +
           'a dead-lettered one is a record of the order (by key) the consumer sent to the dead-letter topic. ' +
@@ -192,7 +192,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: 'Re-publishes a dead letter to the topic it came from, once',
         description:
-          'The original record (key, value, its own headers, plus orderflow-replay-of naming the dead letter) goes back to the order events topic, ' +
+          'The original record (key, value, its own headers, plus orderflow-replay-of naming the dead letter) goes back to the topic it came from (the order or the inventory events topic), ' +
           'and who replayed it, when, and where it landed are recorded. A record the consumer still refuses becomes a new dead letter; ' +
           'one applied meanwhile is dropped by its event id.',
         parameters: [recordIdParam],
@@ -211,7 +211,7 @@ export const OPENAPI_DOCUMENT = {
           '404': error('No such dead letter.'),
           '415': error('The body is not application/json.'),
           '409': error(
-            'Already replayed or being replayed (the message says by whom and when), or it did not come from the topic this service consumes, or it has no value, or Kafka refuses the record.',
+            'Already replayed or being replayed (the message says by whom and when), or it did not come from a topic this service consumes, or it has no value, or Kafka refuses the record.',
           ),
           '503': error('Kafka did not take the record; the replay is given up, so it can be replayed again (a repeat that did reach Kafka changes nothing: its event id is known).'),
         },

@@ -48,7 +48,8 @@ export function createOrderStockStore({ knex }: { knex: Knex }) {
           const changed = [...changes];
           await trx.raw(
             `INSERT INTO order_stock (order_id, state, event_id) SELECT * FROM unnest(?::text[], ?::text[], ?::uuid[])
-             ON CONFLICT (order_id) DO UPDATE SET state = excluded.state, event_id = excluded.event_id, updated_at = now()`,
+             ON CONFLICT (order_id) DO UPDATE SET state = excluded.state, event_id = excluded.event_id, updated_at = now()
+             WHERE order_stock.state IN ('reserved', 'rejected') AND excluded.state IN ('released', 'committed')`,
             [changed.map(([orderId]) => orderId), changed.map(([, change]) => change.state), changed.map(([, change]) => change.eventId)],
           );
         }

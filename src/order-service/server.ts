@@ -13,10 +13,10 @@ import { createInventoryEventSerde, createOrderEventSerde, createRegistryClient,
 import type { EventDecoder } from '../lib/consumer';
 import { createOrderStockStore } from './order-stock-store';
 import { createStockConsumer } from './stock-consumer';
-import type { RetryPolicy } from '../lib/retry';
+import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
 import { registerInBackground } from '../lib/service';
 import { consoleRoutes } from './console-routes';
-import { createOrderConsumer, TRANSIENT_RETRY } from './consumer';
+import { createOrderConsumer } from './consumer';
 import { createDeadLetterIndex } from './dead-letter-index';
 import { createDeadLetterReplayer } from './dead-letter-replay';
 import { deadLetterRoutes } from './dead-letter-routes';
@@ -36,12 +36,13 @@ import { seed001OrderRoutes } from './seed-001-dialect';
 const RETENTION_INTERVAL_MS = 3_600_000;
 
 /**
- * Connections: one per partition processed concurrently (3 transactions at most), the gauges'
- * query, the dead-letter index's inserts (one at a time), and the query API's reads and replay
- * claims (each a single short statement). With the cart's 11 this
- * leaves PostgreSQL's default limit (100, 3 of them reserved) room for several instances.
+ * Connections: one per partition processed concurrently by each of its two consumers (the order
+ * events and the inventory events: 3 transactions at most each), the gauges' query, the
+ * dead-letter index's inserts (one at a time), and the query API's reads and replay claims (each
+ * a single short statement). With the other services' pools this leaves PostgreSQL's default
+ * limit (100, 3 of them reserved) room for several instances (see the connection-budget test).
  */
-export const ORDER_DB_POOL_MAX = 10;
+export const ORDER_DB_POOL_MAX = 13;
 
 export interface OrderServiceDeps {
   /** A database to use instead of one built from DATABASE_URL (tests pass their own schema); the caller migrates and closes it. */

@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
-import { createEventConsumer, type EventConsumer } from '../lib/consumer';
+import { CONSUMER_LAG_INTERVAL_MS, createEventConsumer, type EventConsumer } from '../lib/consumer';
 import { createInventoryRecordDecoder, type InventoryEventDecoder } from '../lib/inventory-events';
 import type { Metrics } from '../lib/metrics';
 import type { RetryPolicy } from '../lib/retry';
@@ -46,5 +46,6 @@ export function createStockConsumer({ kafka, admin, topic, deadLetterTopic, grou
     partitionsConsumedConcurrently: 3,
     fetchMaxWaitMs,
     maxRecordsPerTransaction: 1_000,
+    lagIntervalMs: CONSUMER_LAG_INTERVAL_MS,
   });
 }

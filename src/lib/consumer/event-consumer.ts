@@ -3,11 +3,14 @@ import type { Logger } from '../../logger';
 import { ensureTopics } from '../kafka';
 import type { Metrics } from '../metrics';
 import type { RetryPolicy } from '../retry';
-import { everyInterval } from './consumer-lag';
+import { everyInterval, refreshConsumerLag } from './consumer-lag';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter-publisher';
 import { createIsolatingProcessor, type ApplyRecords } from './isolating-processor';
 import { createIsolationPolicy } from './isolation-policy';
 import { createKafkaRunner } from './kafka-runner';
+
+/** How often the consumers of the inventory and notification services refresh their consumer-lag gauge. */
+export const CONSUMER_LAG_INTERVAL_MS = 5_000;
 
 /** Split rounds in a row without an applied record before a failing batch is handed back (see createIsolationPolicy). */
 const LONE_FAILURE_ROUNDS = 3;
@@ -32,6 +35,8 @@ export interface EventConsumerOptions {
   maxRecordsPerTransaction: number;
   /** Work repeated while the consumer runs (gauges), every `intervalMs`; 0 turns it off. */
   periodic?: { intervalMs: number; run(): Promise<void> };
+  /** How often the consumer-lag gauge of this topic and group is refreshed; 0 (the default): not here (the order service's `periodic` does it with its other gauges). */
+  lagIntervalMs?: number;
 }
 
 export interface EventConsumer {
@@ -48,7 +53,9 @@ export interface EventConsumer {
  * dead-lettered, and only when other records show the failure is its own.
  */
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
-  const { kafka, admin, topic, deadLetterTopic, groupId, metrics, periodic } = options;
+  const { kafka, admin, topic, deadLetterTopic, groupId, metrics } = options;
+  const refreshLag = () => refreshConsumerLag({ admin, topic, groupId, metrics }).catch((error: unknown) => logger.debug({ err: error }, 'could not refresh the consumer-lag gauge'));
+  const repeated = [options.periodic, options.lagIntervalMs ? { intervalMs: options.lagIntervalMs, run: refreshLag } : undefined].filter((task) => task !== undefined);
   const logger = options.logger.child({ component: 'consumer', topic });
   const deadLetters = createDeadLetterPublisher({ kafka, sourceTopic: topic, deadLetterTopic, metrics, logger });
   const policy = createIsolationPolicy({ loneFailureRounds: LONE_FAILURE_ROUNDS });
@@ -66,7 +73,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     onGroupJoin: () => policy.reset(),
   });
   const processor = createIsolatingProcessor({ apply, deadLetters, policy, retry: options.retry, isStopping: runner.isStopping, logger });
-  let stopPeriodic = async (): Promise<void> => undefined;
+  let stopRepeated: Array<() => Promise<void>> = [];
 
   return {
     async start() {
@@ -75,11 +82,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       const created = await ensureTopics(admin, [topic, deadLetterTopic]);
       if (created.length > 0) logger.info({ topics: created }, 'created topics');
       await runner.start();
-      if (periodic) stopPeriodic = everyInterval(periodic.intervalMs, periodic.run);
+      stopRepeated = repeated.map((task) => everyInterval(task.intervalMs, task.run));
     },
 
     async stop() {
-      await stopPeriodic();
+      await Promise.all(stopRepeated.map((stop) => stop()));
       await runner.stop();
       await deadLetters.stop();
     },

@@ -4,5 +4,5 @@ export { createIsolatingProcessor, HandBackBatch, type ApplyRecords, type Isolat
 export { createIsolationPolicy, type IsolationPolicy, type IsolationVerdict } from './isolation-policy';
 export { createKafkaRunner, type KafkaRunner, type KafkaRunnerOptions } from './kafka-runner';
 export type { PoisonRecord } from './poison-record';
-export { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './event-consumer';
+export { CONSUMER_LAG_INTERVAL_MS, createEventConsumer, type EventConsumer, type EventConsumerOptions } from './event-consumer';
 export { createRecordDecoder, type DecodedRecords, type EventCheck, type EventDecoder, type EventPosition } from './record-decoder';

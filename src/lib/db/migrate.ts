@@ -36,7 +36,8 @@ export interface MigrationReport {
  */
 export async function migrateToLatest(knex: Knex, database: ServiceDatabase, { schema, adoptFrom }: MigrateOptions): Promise<MigrationReport> {
   const adoptedTables = await prepareSchema(knex, database, schema, adoptFrom);
-  const [, applied] = (await knex.migrate.latest()) as [number, string[]];
+  // The same folder and schema as the ledger prepared above, whatever `knex` was configured with.
+  const [, applied] = (await knex.migrate.latest({ directory: database.migrationsDir, schemaName: schema, tableName: MIGRATION_LEDGER, loadExtensions: ['.ts', '.js'] })) as [number, string[]];
   return { adoptedTables, applied };
 }
 
@@ -78,7 +79,6 @@ interface PreSplitMove {
 }
 
 interface LedgerRow {
-  id: number;
   name: string;
   batch: number;
   migration_time: Date;
@@ -86,7 +86,7 @@ interface LedgerRow {
 
 async function adoptPreSplit(trx: Knex.Transaction, move: PreSplitMove): Promise<string[]> {
   if (!(await trx.schema.withSchema(move.from).hasTable(MIGRATION_LEDGER))) return [];
-  const ledger = await trx.withSchema(move.from).table<LedgerRow>(MIGRATION_LEDGER).select('id', 'name', 'batch', 'migration_time').orderBy('id');
+  const ledger = await trx.withSchema(move.from).table<LedgerRow>(MIGRATION_LEDGER).select('name', 'batch', 'migration_time').orderBy('id');
   const ours = ledger.filter((row) => move.ownMigrations.has(stemOf(row.name)));
   if (ours.length === 0) return [];
 
@@ -101,18 +101,13 @@ async function adoptPreSplit(trx: Knex.Transaction, move: PreSplitMove): Promise
     const { rows } = await trx.raw<{ rows: { present: boolean }[] }>('SELECT to_regprocedure(?) IS NOT NULL AS present', [`${escapeIdentifier(move.from)}.${escapeIdentifier(fn)}()`]);
     if (rows[0]?.present) await trx.raw('ALTER FUNCTION ??.??() SET SCHEMA ??', [move.from, fn, move.to]);
   }
+  // The records stay in the old ledger too: an instance of the old version started by mistake
+  // then finds its migrations applied and fails on the missing tables, instead of quietly
+  // creating empty ones in the shared schema and writing where no service reads.
   await trx
     .withSchema(move.to)
     .table(MIGRATION_LEDGER)
     .insert(ours.map(({ name, batch, migration_time }) => ({ name, batch, migration_time })));
-  await trx
-    .withSchema(move.from)
-    .table(MIGRATION_LEDGER)
-    .whereIn(
-      'id',
-      ours.map((row) => row.id),
-    )
-    .delete();
   return moved;
 }
 

@@ -1,6 +1,6 @@
 import { createRecordDecoder, type EventCheck, type EventDecoder, type EventPosition } from '../consumer';
 import type { Metrics } from '../metrics';
-import type { DecodedInventoryEvent, InventoryEventType, ShortItem, StockLine } from '../registry';
+import { UUID, type DecodedInventoryEvent, type InventoryEventType, type ShortItem, type StockLine } from '../registry';
 
 /** What an order's stock came to, as the inventory service announced it. */
 export type StockState = 'reserved' | 'rejected' | 'released' | 'committed';
@@ -32,8 +32,6 @@ export interface ValidInventoryEvent {
 /** What the consumer needs of the registry serde: decode one Confluent-framed inventory record. */
 export type InventoryEventDecoder = EventDecoder<DecodedInventoryEvent>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The check a decoded inventory event must pass to be applied: ids that can be ids, a real time. */
 export function checkInventoryEvent(decoded: DecodedInventoryEvent, position: EventPosition): EventCheck<ValidInventoryEvent> {
   const { eventId, occurredAt, orderId, causationEventId } = decoded.event;
@@ -43,6 +41,10 @@ export function checkInventoryEvent(decoded: DecodedInventoryEvent, position: Ev
   if (Number.isNaN(occurredAt.getTime())) return { ok: false, reason: 'occurredAt is not a valid time' };
   const items = 'items' in decoded.event ? decoded.event.items.map(({ itemId, quantity }) => ({ itemId, quantity })) : [];
   const shortItems = 'shortItems' in decoded.event ? decoded.event.shortItems.map(({ itemId, requested, available }) => ({ itemId, requested, available })) : [];
+  const lines = decoded.type === 'InventoryRejected' ? shortItems : items;
+  if (lines.length === 0) return { ok: false, reason: `${decoded.type} names no item` };
+  const bad = [...items.filter((line) => line.quantity < 1), ...shortItems.filter((line) => line.requested < 1 || line.available < 0)];
+  if (bad.length > 0 || lines.some((line) => line.itemId.trim() === '')) return { ok: false, reason: `${decoded.type} names an item without an id, or a quantity below 1: ${JSON.stringify(bad[0] ?? lines)}` };
   return {
     ok: true,
     event: { type: decoded.type, eventId: eventId.toLowerCase(), orderId, occurredAt, causationEventId: causationEventId.toLowerCase(), state: STOCK_STATE_OF[decoded.type], items, shortItems, position },

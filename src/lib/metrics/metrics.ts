@@ -77,7 +77,7 @@ export function createMetrics(service: 'cart-service' | 'order-service' | 'inven
     }),
     eventsConsumed: new Counter({
       name: 'orderflow_events_consumed_total',
-      help: 'Events a consumer consumed, by event type and outcome. Order service: applied, duplicate, parked, rejected, dead_lettered; expired: a parked update refused at the end of the dedup window. Inventory service: reserved, rejected, released, committed, resent (answered again), ignored. Notification service: notified, duplicate (its notification was already stored).',
+      help: 'Events a consumer consumed, by event type and outcome. Order service: applied, duplicate, parked, rejected, dead_lettered; expired: a parked update refused at the end of the dedup window. Inventory service: reserved, out_of_stock, released, committed, resent (answered again), ignored. Notification service: notified, duplicate (its notification was already stored).',
       labelNames: ['event_type', 'outcome'] as const,
       registers: [registry],
     }),
@@ -90,7 +90,7 @@ export function createMetrics(service: 'cart-service' | 'order-service' | 'inven
     }),
     consumerLag: new Gauge({
       name: 'orderflow_consumer_lag_messages',
-      help: 'Messages between the order service group committed offset and the partition end.',
+      help: "Messages between a consumer group's committed offset and the partition end, per topic the service consumes.",
       labelNames: ['topic', 'partition'] as const,
       registers: [registry],
     }),

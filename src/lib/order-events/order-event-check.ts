@@ -1,6 +1,6 @@
 import { parseStatus, plainlyValidRecordedStatus, validateOrder, type OrderStatus } from '../../domain';
 import type { EventCheck, EventPosition } from '../consumer';
-import type { OrderCreated, OrderRecord, OrderStatusUpdated } from '../registry';
+import { UUID, type OrderCreated, type OrderRecord, type OrderStatusUpdated } from '../registry';
 
 export type { EventPosition } from '../consumer';
 
@@ -39,8 +39,6 @@ export interface ValidEvent {
   position: EventPosition;
 }
 
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Business checks on a decoded event: a UUID event id, and for OrderCreated every rule of

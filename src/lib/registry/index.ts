@@ -42,7 +42,7 @@ export { parseWireHeader, frameWireRecord, MAGIC_BYTE, WIRE_HEADER_LENGTH, type 
 export { POISON_REASONS, poisonReasonOf, type PoisonReason } from './registry-errors';
 export { COMPATIBILITY_MODES, DEFAULT_COMPATIBILITY, promisedReadPairs, type CompatibilityMode, type ReadPair } from './compatibility';
 export { createRegistryClient, RegistryHttpError, type RegistryClient, type RegisteredSchema, type CompatibilityVerdict } from './registry-client';
-export { avroType, AVRO_OPTIONS, DecimalType, TimestampMillisType, UuidType } from './logical-types';
+export { avroType, AVRO_OPTIONS, DecimalType, TimestampMillisType, UUID, UuidType } from './logical-types';
 export { decimalToBytes, bytesToDecimal, type DecimalSpec } from './decimal-codec';
 export type {
   OrderCreated,

@@ -94,7 +94,8 @@ export class TimestampMillisType extends avro.types.LogicalType implements Expla
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in its text form, any case. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Avro `uuid` on `string`: stays a string, but encode refuses anything that is not a UUID. */
 export class UuidType extends avro.types.LogicalType implements ExplainingType {

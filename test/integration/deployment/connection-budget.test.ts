@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { CART_DB_POOL_MAX, startCartService, type RunningCartService } from '../../../src/cart-service';
 import { createDatabase, type Knex } from '../../../src/lib/db';
+import { INVENTORY_DB_POOL_MAX } from '../../../src/inventory-service';
+import { NOTIFICATION_DB_POOL_MAX } from '../../../src/notification-service';
 import { ORDER_DB_POOL_MAX, startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { testConfig, uniqueSuffix } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
@@ -38,8 +40,8 @@ describe('connection budget: the cart and two order-service instances within Pos
     await admin.destroy();
   });
 
-  it('sizes the pools so that the cart (its pool and its relay session) and two order-service instances fit, even all full', () => {
-    const atMost = CART_DB_POOL_MAX + 1 + 2 * ORDER_DB_POOL_MAX;
+  it('sizes the pools so that the cart (its pool and its relay session), two order-service instances, the inventory and the notification service fit, even all full', () => {
+    const atMost = CART_DB_POOL_MAX + 1 + 2 * ORDER_DB_POOL_MAX + INVENTORY_DB_POOL_MAX + NOTIFICATION_DB_POOL_MAX;
     expect(atMost).to.be.at.most(DEFAULT_CONNECTIONS_FOR_USERS);
   });
 

@@ -108,6 +108,16 @@ describe('inventory service: reserves, refuses, releases and commits stock for t
     expect(await stockOf('INV-LAST')).to.include({ available: 0, reserved: 10 });
   });
 
+  it('publishes its consumer lag on the order events topic in /metrics', async () => {
+    await waitFor(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+        return new RegExp(`^orderflow_consumer_lag_messages\\{topic="${config.ORDER_EVENTS_TOPIC}",partition="\\d"\\} 0$`, 'm').test(text);
+      },
+      { timeoutMs: 30_000, what: 'the consumer-lag gauge of the order events topic' },
+    );
+  });
+
   it('answers a redelivered order event with the same answer (same event id) and reserves once', async () => {
     await setStock('INV-E', 10);
     const order = orderCreated('INV-5', { items: lines([['INV-E', 4]]) });

@@ -25,6 +25,8 @@ describe('configuration', () => {
     const defaults = loadConfig({}, {});
     expect([defaults.CART_DB_SCHEMA, defaults.ORDER_DB_SCHEMA]).to.deep.equal(['cart_service', 'order_service']);
     expect(loadConfig({}, { ORDER_DB_SCHEMA: 'orders_eu' }).ORDER_DB_SCHEMA).to.equal('orders_eu');
+    expect(() => loadConfig({}, { INVENTORY_DB_SCHEMA: 'order_service' })).to.throw("ORDER_DB_SCHEMA and INVENTORY_DB_SCHEMA are both 'order_service'");
+    expect(() => loadConfig({}, { INVENTORY_EVENTS_TOPIC: 'order-events' })).to.throw("ORDER_EVENTS_TOPIC and INVENTORY_EVENTS_TOPIC are both 'order-events'");
     for (const bad of ['public', 'pg_catalog', 'information_schema', 'Cart', 'cart-service', '1cart', '', 'x'.repeat(64)]) {
       expect(() => loadConfig({}, { CART_DB_SCHEMA: bad }), bad).to.throw(/CART_DB_SCHEMA/);
     }

@@ -104,6 +104,15 @@ describe('reservation planner (pure)', () => {
     );
     expect(plan.decisions.map((entry) => entry.decision)).to.deep.equal(['ignored', 'ignored', 'ignored', 'ignored']);
     expect(plan.publish).to.deep.equal([]);
-    expect(plan.stock.size + plan.reservations.size).to.equal(0);
+    expect(plan.stock.size).to.equal(0);
+    expect([...plan.reservations.keys()], 'only the unseen order is remembered').to.deep.equal(['O-UNSEEN']);
+  });
+
+  it('reserves nothing for an OrderCreated that comes after its own cancel (a late or replayed record)', () => {
+    const first = planInventory([updated('O-11', 'cancelled')], stateWith({ A: { available: 5, reserved: 0 } }), options);
+    expect(first.reservations.get('O-11')).to.deep.equal({ state: 'released', lines: [] });
+    const late = planInventory([created('O-11', [['A', 2]])], stateWith({ A: { available: 5, reserved: 0 } }, { reservations: first.reservations }), options);
+    expect(late.decisions[0]?.decision).to.equal('ignored');
+    expect(late.stock.size + late.publish.length).to.equal(0);
   });
 });
