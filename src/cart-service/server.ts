@@ -1,10 +1,9 @@
 import type { Express, Response } from 'express';
-import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
 import { CART_DATABASE } from './database';
-import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
+import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createCartOrderRepository } from './cart-order-repository';
@@ -137,10 +136,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
       const useCases = { createOrder: createOrderUseCase({ encoder, writes, logger }), updateOrder: updateOrderUseCase({ encoder, writes, logger }) };
       mountCartRoutes(routesApp, { ...useCases, findOrder: (orderId) => orders.find(orderId) });
       mountSeed001CartRoutes(routesApp, useCases);
-      routesApp.get('/docs/openapi.json', (_req, res) => {
-        res.json(OPENAPI_DOCUMENT);
-      });
-      routesApp.use('/docs', swaggerUi.serve, swaggerUi.setup(OPENAPI_DOCUMENT as unknown as swaggerUi.JsonObject));
+      serveApiDocs(routesApp, OPENAPI_DOCUMENT);
     },
   });
 

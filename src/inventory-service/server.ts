@@ -1,16 +1,14 @@
-import type { KafkaConfig } from 'kafkajs';
-import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
-import { createLogger, type Logger } from '../logger';
+import { createLogger } from '../logger';
 import { CONSUMER_LAG_INTERVAL_MS, createEventConsumer } from '../lib/consumer';
-import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
-import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
+import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA } from '../lib/db';
+import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
 import { createKafkaClient, ensureTopics } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderRecordDecoder } from '../lib/order-events';
 import { createInventoryEventSerde, createOrderEventSerde } from '../lib/registry';
-import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
-import { registerInBackground } from '../lib/service';
+import { TRANSIENT_RETRY } from '../lib/retry';
+import { registerInBackground, type ServiceDeps } from '../lib/service';
 import { createAnswerPublisher } from './answer-publisher';
 import { INVENTORY_DATABASE } from './database';
 import { createInventoryBatchApplier } from './inventory-batch-applier';
@@ -22,17 +20,7 @@ import { inventoryRoutes } from './routes';
 /** Connections: one per partition processed concurrently (3), and the stock API's short statements. */
 export const INVENTORY_DB_POOL_MAX = 6;
 
-export interface InventoryServiceDeps {
-  /** A database to use instead of one built from DATABASE_URL (tests pass their own schema); the caller migrates and closes it. */
-  knex?: Knex;
-  logger?: Logger;
-  /** HTTP port overriding INVENTORY_SERVICE_PORT (0 = any free port, as tests use). */
-  port?: number;
-  /** Backoff of transient failures (tests shorten it). */
-  retry?: RetryPolicy;
-  /** kafkajs client overrides (tests use faster retries). */
-  kafkaOverrides?: Partial<KafkaConfig>;
-}
+export type InventoryServiceDeps = ServiceDeps;
 
 export interface RunningInventoryService {
   port: number;
@@ -85,10 +73,7 @@ export async function startInventoryService(config: Config, deps: InventoryServi
     readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
     routes(routesApp) {
       routesApp.use('/api', inventoryRoutes({ repository }));
-      routesApp.get('/docs/openapi.json', (_req, res) => {
-        res.json(OPENAPI_DOCUMENT);
-      });
-      routesApp.use('/docs', swaggerUi.serve, swaggerUi.setup(OPENAPI_DOCUMENT as unknown as swaggerUi.JsonObject));
+      serveApiDocs(routesApp, OPENAPI_DOCUMENT);
     },
   });
   const server = await listen(app, deps.port ?? config.INVENTORY_SERVICE_PORT);

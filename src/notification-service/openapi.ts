@@ -1,16 +1,9 @@
 import { IDENTIFIER_PATTERN, MAX_ID_LENGTH, ORDER_STATUSES } from '../domain';
+import { errorResponse as error, json, OPERATIONS_PATHS, OPERATIONS_SCHEMAS, page, pagingParameters, ref } from '../lib/http/openapi-parts';
 import { NOTIFICATION_KINDS } from './notification-drafts';
 import { MAX_WEBHOOK_ATTEMPTS } from './webhook-policy';
 import { NOTIFICATION_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
 
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, ...json(ref('ErrorEnvelope')) });
-const envelope = (data: object) => ({
-  type: 'object',
-  required: ['success', 'message', 'data'],
-  properties: { success: { const: true }, message: { type: 'string' }, data },
-});
 const time = { type: 'string', format: 'date-time' };
 const stockLines = { type: 'array', items: { type: 'object', required: ['itemId', 'quantity'], properties: { itemId: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } } } };
 
@@ -45,59 +38,18 @@ export const OPENAPI_DOCUMENT = {
             schema: { type: 'string', pattern: IDENTIFIER_PATTERN },
             example: 'ORDER-001',
           },
-          { name: 'page', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 } },
-          { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          ...pagingParameters(100),
         ],
         responses: {
           '200': {
             description: 'One page of notifications and how many there are in all.',
-            ...json(
-              envelope({
-                type: 'object',
-                required: ['notifications', 'page', 'pageSize', 'total'],
-                properties: {
-                  notifications: { type: 'array', items: ref('Notification') },
-                  page: { type: 'integer', minimum: 1 },
-                  pageSize: { type: 'integer', minimum: 1 },
-                  total: { type: 'integer', minimum: 0 },
-                },
-              }),
-            ),
+            ...json(page('notifications', ref('Notification'))),
           },
           '400': error('orderId is blank, too long or holds a control character, or page / pageSize is not a whole number in range.'),
         },
       },
     },
-    '/health': {
-      get: {
-        summary: 'Liveness',
-        responses: {
-          '200': { description: 'The process is alive.', ...json(envelope({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } })) },
-        },
-      },
-    },
-    '/ready': {
-      get: {
-        summary: 'Readiness: Kafka, the schema registry and PostgreSQL reachable',
-        responses: {
-          '200': { description: 'Ready: every dependency is up.', ...json(envelope(ref('DependencyStates'))) },
-          '503': {
-            description: 'A dependency is unreachable; data says which and why.',
-            ...json({
-              type: 'object',
-              required: ['success', 'code', 'message', 'data'],
-              properties: { success: { const: false }, code: { const: 'DEPENDENCY_UNAVAILABLE' }, message: { type: 'string' }, data: ref('DependencyStates') },
-            }),
-          },
-        },
-      },
-    },
-    '/metrics': {
-      get: {
-        summary: 'Prometheus metrics',
-        responses: { '200': { description: 'Text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
-      },
-    },
+    ...OPERATIONS_PATHS,
   },
   webhooks: {
     notification: {
@@ -231,23 +183,7 @@ export const OPENAPI_DOCUMENT = {
           },
         ],
       },
-      DependencyStates: {
-        type: 'object',
-        description: "Each dependency's state: 'up', or 'down: ' and why.",
-        required: ['kafka', 'registry', 'database'],
-        properties: { kafka: ref('DependencyState'), registry: ref('DependencyState'), database: ref('DependencyState') },
-      },
-      DependencyState: { type: 'string', pattern: '^(up|down: .+)$', examples: ['up', 'down: connect ECONNREFUSED 127.0.0.1:18081'] },
-      ErrorEnvelope: {
-        type: 'object',
-        required: ['success', 'code', 'message'],
-        properties: {
-          success: { const: false },
-          code: { type: 'string', examples: ['VALIDATION_FAILED', 'NOT_FOUND'] },
-          message: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-        },
-      },
+      ...OPERATIONS_SCHEMAS,
     },
   },
 } as const;

@@ -1,12 +1,11 @@
-import type { KafkaConfig } from 'kafkajs';
-import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
-import { createLogger, type Logger } from '../logger';
-import { createDatabase, migrateToLatest, type Knex } from '../lib/db';
-import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
+import { createLogger } from '../logger';
+import { createDatabase, migrateToLatest } from '../lib/db';
+import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
+import type { ServiceDeps } from '../lib/service';
 import { NOTIFICATION_DATABASE } from './database';
 import { createNotificationConsumers } from './notification-consumers';
 import { createNotificationRepository } from './notification-repository';
@@ -27,17 +26,7 @@ const WEBHOOK_POLL_INTERVAL_MS = 5_000;
  */
 export const NOTIFICATION_DB_POOL_MAX = 8;
 
-export interface NotificationServiceDeps {
-  /** A database to use instead of one built from DATABASE_URL (tests pass their own schema); the caller migrates and closes it. */
-  knex?: Knex;
-  logger?: Logger;
-  /** HTTP port overriding NOTIFICATION_SERVICE_PORT (0 = any free port, as tests use). */
-  port?: number;
-  /** Backoff of transient failures (tests shorten it). */
-  retry?: RetryPolicy;
-  /** kafkajs client overrides (tests use faster retries). */
-  kafkaOverrides?: Partial<KafkaConfig>;
-  /** Backoff between webhook attempts of one notification, and how many there are (tests shorten them). */
+export interface NotificationServiceDeps extends ServiceDeps {  /** Backoff between webhook attempts of one notification, and how many there are (tests shorten them). */
   webhookRetry?: RetryPolicy;
   webhookMaxAttempts?: number;
 }
@@ -99,10 +88,7 @@ export async function startNotificationService(config: Config, deps: Notificatio
     readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
     routes(routesApp) {
       routesApp.use('/api', notificationRoutes({ repository }));
-      routesApp.get('/docs/openapi.json', (_req, res) => {
-        res.json(OPENAPI_DOCUMENT);
-      });
-      routesApp.use('/docs', swaggerUi.serve, swaggerUi.setup(OPENAPI_DOCUMENT as unknown as swaggerUi.JsonObject));
+      serveApiDocs(routesApp, OPENAPI_DOCUMENT);
     },
   });
   const server = await listen(app, deps.port ?? config.NOTIFICATION_SERVICE_PORT);

@@ -1,17 +1,10 @@
 import { IDENTIFIER_PATTERN, MAX_ID_LENGTH, ORDER_STATUSES } from '../domain';
 import { RECORD_ID_PATTERN } from '../lib/consumer';
+import { envelope, errorResponse as error, json, OPERATIONS_PATHS, OPERATIONS_SCHEMAS, ref } from '../lib/http/openapi-parts';
 import { TOPIC_NAME } from '../lib/kafka';
 import { EVENT_TYPES, INVENTORY_EVENT_TYPES } from '../lib/registry';
 import { ORDER_STOCK_STATES } from './stock-state';
 
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, ...json(ref('ErrorEnvelope')) });
-const envelope = (data: object) => ({
-  type: 'object',
-  required: ['success', 'message', 'data'],
-  properties: { success: { const: true }, message: { type: 'string' }, data },
-});
 const money = { type: 'string', pattern: '^-?\\d+\\.\\d{2}$', examples: ['59.97'] };
 const stockState = { type: 'string', enum: [...ORDER_STOCK_STATES], description: "What the inventory service announced about the order's stock: awaiting (no answer yet), reserved, rejected, released (cancelled) or committed (shipped)." };
 const orderIdParam = (where: 'query' | 'path') => ({
@@ -379,44 +372,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
-    '/health': {
-      get: {
-        summary: 'Liveness',
-        responses: {
-          '200': {
-            description: 'The process is alive.',
-            ...json(envelope({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } })),
-          },
-        },
-      },
-    },
-    '/ready': {
-      get: {
-        summary: 'Readiness: Kafka, the schema registry and PostgreSQL reachable',
-        responses: {
-          '200': { description: 'Ready: every dependency is up.', ...json(envelope(ref('DependencyStates'))) },
-          '503': {
-            description: 'A dependency is unreachable; data says which and why.',
-            ...json({
-              type: 'object',
-              required: ['success', 'code', 'message', 'data'],
-              properties: {
-                success: { const: false },
-                code: { const: 'DEPENDENCY_UNAVAILABLE' },
-                message: { type: 'string' },
-                data: ref('DependencyStates'),
-              },
-            }),
-          },
-        },
-      },
-    },
-    '/metrics': {
-      get: {
-        summary: 'Prometheus metrics',
-        responses: { '200': { description: 'Text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
-      },
-    },
+    ...OPERATIONS_PATHS,
   },
   components: {
     schemas: {
@@ -538,27 +494,7 @@ export const OPENAPI_DOCUMENT = {
           updatedAt: { type: 'string', format: 'date-time' },
         },
       },
-      DependencyStates: {
-        type: 'object',
-        description: "Each dependency's state: 'up', or 'down: ' and why.",
-        required: ['kafka', 'registry', 'database'],
-        properties: {
-          kafka: ref('DependencyState'),
-          registry: ref('DependencyState'),
-          database: ref('DependencyState'),
-        },
-      },
-      DependencyState: { type: 'string', pattern: '^(up|down: .+)$', examples: ['up', 'down: connect ECONNREFUSED 127.0.0.1:18081'] },
-      ErrorEnvelope: {
-        type: 'object',
-        required: ['success', 'code', 'message'],
-        properties: {
-          success: { const: false },
-          code: { type: 'string', examples: ['VALIDATION_FAILED', 'NOT_FOUND'] },
-          message: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-        },
-      },
+      ...OPERATIONS_SCHEMAS,
     },
   },
 } as const;

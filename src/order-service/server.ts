@@ -1,11 +1,9 @@
 import type { Express } from 'express';
-import type { KafkaConfig } from 'kafkajs';
-import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
-import { createLogger, type Logger } from '../logger';
-import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
+import { createLogger } from '../logger';
+import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA } from '../lib/db';
 import { ORDER_DATABASE } from './database';
-import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness } from '../lib/http';
+import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
 import { everyInterval } from '../lib/consumer';
 import { createKafkaClient } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
@@ -13,8 +11,8 @@ import { createInventoryEventSerde, createOrderEventSerde, createRegistryClient,
 import type { EventDecoder } from '../lib/consumer';
 import { createOrderStockStore } from './order-stock-store';
 import { createStockConsumer } from './stock-consumer';
-import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
-import { registerInBackground } from '../lib/service';
+import { TRANSIENT_RETRY } from '../lib/retry';
+import { registerInBackground, type ServiceDeps } from '../lib/service';
 import { consoleRoutes } from './console-routes';
 import { createOrderConsumer } from './consumer';
 import { createDeadLetterIndex } from './dead-letter-index';
@@ -44,18 +42,9 @@ const RETENTION_INTERVAL_MS = 3_600_000;
  */
 export const ORDER_DB_POOL_MAX = 13;
 
-export interface OrderServiceDeps {
-  /** A database to use instead of one built from DATABASE_URL (tests pass their own schema); the caller migrates and closes it. */
-  knex?: Knex;
-  logger?: Logger;
-  /** HTTP port overriding ORDER_SERVICE_PORT (0 = any free port, as tests use). */
-  port?: number;
+export interface OrderServiceDeps extends ServiceDeps {
   /** Most events applied in one database transaction (1: a transaction per event). */
   maxEventsPerTransaction?: number;
-  /** Backoff of transient failures (tests shorten it). */
-  retry?: RetryPolicy;
-  /** kafkajs client overrides (tests use faster retries). */
-  kafkaOverrides?: Partial<KafkaConfig>;
   /** How often lag and order gauges refresh; 0 turns it off. */
   gaugeIntervalMs?: number;
   /** Skip the HTTP API (the benchmark only needs the consumer). */
@@ -144,10 +133,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
         routesApp.use(consoleRoutes());
         routesApp.use(seed001OrderRoutes(repository));
         routesApp.use(seed000OrderRoutes(repository));
-        routesApp.get('/docs/openapi.json', (_req, res) => {
-          res.json(OPENAPI_DOCUMENT);
-        });
-        routesApp.use('/docs', swaggerUi.serve, swaggerUi.setup(OPENAPI_DOCUMENT as unknown as swaggerUi.JsonObject));
+        serveApiDocs(routesApp, OPENAPI_DOCUMENT);
       },
     });
     server = await listen(app, deps.port ?? config.ORDER_SERVICE_PORT);

@@ -1,2 +1,3 @@
 export { runService, type RunServiceOptions } from './run-service';
 export { registerInBackground, type BackgroundRegistration } from './background-registration';
+export type { ServiceDeps } from './service-deps';

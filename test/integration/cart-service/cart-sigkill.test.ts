@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Config } from '../../../src/config';
 import { startOrderService, type RunningOrderService } from '../../../src/order-service';
 import { freeLoopbackPort } from '../../helpers/ports';
@@ -9,8 +8,8 @@ import { waitFor } from '../../helpers/wait-for';
 import { FAST } from '../order-service/order-service-fixtures';
 import { CART_DATABASE } from '../../../src/cart-service';
 import { ORDER_DATABASE } from '../../../src/order-service';
+import { spawnService } from '../../helpers/service-process';
 
-const ROOT = join(__dirname, '..', '..', '..');
 /** The statuses each order of the load is driven through, one request each. */
 const LIFECYCLE = ['pending', 'confirmed', 'paid', 'shipped'] as const;
 type Status = (typeof LIFECYCLE)[number];
@@ -64,21 +63,13 @@ describe('cart service killed with SIGKILL mid-load (a real child process)', fun
   let port: number;
 
   function startCart(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cart-service', 'main.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: config.KAFKA_BROKERS,
-        SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
-        // The service works in the test's own fresh schema, dropped at the end like any other.
-        DATABASE_URL: config.DATABASE_URL,
-        CART_DB_SCHEMA: cartDb.schema,
-        ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC,
-        CART_SERVICE_PORT: String(port),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnService(
+      'cart-service',
+      config,
+      // The service works in the test's own fresh schema, dropped at the end like any other.
+      { CART_DB_SCHEMA: cartDb.schema, ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC, CART_SERVICE_PORT: String(port), LOG_LEVEL: 'warn' },
+      ['ignore', 'pipe', 'pipe'],
+    );
     const generation = children.length + 1;
     const keep = (chunk: Buffer) => childOutput.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => `[cart ${generation}] ${line}`));
     child.stdout?.on('data', keep);

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import type { Config } from '../../../src/config';
 import { Decimal } from '../../../src/domain';
@@ -9,8 +8,8 @@ import { freeLoopbackPort } from '../../helpers/ports';
 import { waitFor } from '../../helpers/wait-for';
 import { createEventProducer, orderCreated, statusUpdated, type EventInput } from '../order-service/order-service-fixtures';
 import { watchInventoryEvents } from './inventory-fixtures';
+import { spawnService } from '../../helpers/service-process';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const ORDERS = 400;
 const UNITS = 150;
 
@@ -26,23 +25,15 @@ describe('inventory service killed with SIGKILL mid-batch and restarted', functi
   const children: ChildProcess[] = [];
 
   function startChild(port: number): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'inventory-service', 'main.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: config.KAFKA_BROKERS,
-        SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
-        DATABASE_URL: config.DATABASE_URL,
-        // The child works in the test's own schema, dropped at the end like any other.
-        INVENTORY_DB_SCHEMA: db.schema,
-        ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC,
-        INVENTORY_EVENTS_TOPIC: config.INVENTORY_EVENTS_TOPIC,
-        INVENTORY_DEAD_LETTER_TOPIC: config.INVENTORY_DEAD_LETTER_TOPIC,
-        INVENTORY_CONSUMER_GROUP_ID: config.INVENTORY_CONSUMER_GROUP_ID,
-        INVENTORY_SERVICE_PORT: String(port),
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const child = spawnService('inventory-service', config, {
+      // The child works in the test's own schema, dropped at the end like any other.
+      INVENTORY_DB_SCHEMA: db.schema,
+      ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC,
+      INVENTORY_EVENTS_TOPIC: config.INVENTORY_EVENTS_TOPIC,
+      INVENTORY_DEAD_LETTER_TOPIC: config.INVENTORY_DEAD_LETTER_TOPIC,
+      INVENTORY_CONSUMER_GROUP_ID: config.INVENTORY_CONSUMER_GROUP_ID,
+      INVENTORY_SERVICE_PORT: String(port),
+      LOG_LEVEL: 'error',
     });
     children.push(child);
     return child;

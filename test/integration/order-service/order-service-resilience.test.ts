@@ -1,14 +1,13 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Config } from '../../../src/config';
 import type { Knex } from '../../../src/lib/db';
 import { startOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, lifecycleEvents, snapshot } from './order-service-fixtures';
+import { spawnService } from '../../helpers/service-process';
 
-const ROOT = join(__dirname, '..', '..', '..');
 
 /** After every event of `orders` lifecycles is applied, the database holds exactly them: delivered, once each. */
 async function expectExactly(knex: Knex, prefix: string, orders: number): Promise<void> {
@@ -65,22 +64,15 @@ describe('order service resilience (real stack)', function () {
     const children: ChildProcess[] = [];
 
     function startChild(): ChildProcess {
-      const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'order-service', 'main.ts')], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: config.KAFKA_BROKERS,
-          SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
-          DATABASE_URL: config.DATABASE_URL,
-          // The child works in the test's own schema.
-          ORDER_DB_SCHEMA: db.schema,
-          ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC,
-          DEAD_LETTER_TOPIC: config.DEAD_LETTER_TOPIC,
-          CONSUMER_GROUP_ID: config.CONSUMER_GROUP_ID,
-          ORDER_SERVICE_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
-          LOG_LEVEL: 'error',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
+      const child = spawnService('order-service', config, {
+        // The child works in the test's own schema.
+        ORDER_DB_SCHEMA: db.schema,
+        ORDER_EVENTS_TOPIC: config.ORDER_EVENTS_TOPIC,
+        DEAD_LETTER_TOPIC: config.DEAD_LETTER_TOPIC,
+        CONSUMER_GROUP_ID: config.CONSUMER_GROUP_ID,
+        INVENTORY_EVENTS_TOPIC: config.INVENTORY_EVENTS_TOPIC,
+        ORDER_SERVICE_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+        LOG_LEVEL: 'error',
       });
       children.push(child);
       return child;
