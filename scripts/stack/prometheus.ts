@@ -60,13 +60,14 @@ export const prometheus: StackComponent = {
     const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
     const runningAlready = runningPid(PID_FILE);
     const startedHere = runningAlready === undefined;
+    if (startedHere) await assertPortFree(port, 'prometheus');
+    // Written at every start, so a stack started by an older version learns of services added since.
+    mkdirSync(PROMETHEUS_TARGETS_DIR, { recursive: true });
+    writeFileSync(CONFIG_FILE, configYaml());
+    writeFileSync(join(PROMETHEUS_TARGETS_DIR, 'local-services.json'), JSON.stringify(DEFAULT_TARGETS, null, 2));
     // Already running: it rereads its configuration and alert rules on SIGHUP, so edited rules apply without a restart.
     if (runningAlready !== undefined) process.kill(runningAlready, 'SIGHUP');
     if (startedHere) {
-      await assertPortFree(port, 'prometheus');
-      mkdirSync(PROMETHEUS_TARGETS_DIR, { recursive: true });
-      writeFileSync(CONFIG_FILE, configYaml());
-      writeFileSync(join(PROMETHEUS_TARGETS_DIR, 'local-services.json'), JSON.stringify(DEFAULT_TARGETS, null, 2));
       spawnDetached({
         command: 'prometheus',
         args: [

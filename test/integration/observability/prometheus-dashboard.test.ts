@@ -6,11 +6,15 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import { CART_DATABASE } from '../../../src/cart-service';
 import { startCartService } from '../../../src/cart-service/server';
+import { GENERATED_CATALOGUE } from '../../../src/domain';
+import { createInventoryRepository, INVENTORY_DATABASE, startInventoryService } from '../../../src/inventory-service';
+import { NOTIFICATION_DATABASE, startNotificationService } from '../../../src/notification-service';
 import { ORDER_DATABASE } from '../../../src/order-service';
 import { startOrderService } from '../../../src/order-service/server';
 import { PROMETHEUS_TARGETS_DIR, PROMETHEUS_URL } from '../../../scripts/stack/prometheus';
 import { createTestDatabase, testConfig, uniqueSuffix, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
+import { startWebhookReceiver } from '../notification-service/notification-fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -50,16 +54,33 @@ describe('Prometheus and the Grafana dashboard', function () {
   const targetsFile = join(PROMETHEUS_TARGETS_DIR, `test-${uniqueSuffix()}.json`);
   let cartDb: TestDatabase;
   let orderDb: TestDatabase;
-  let stopServices: Array<() => Promise<void>> = [];
+  let inventoryDb: TestDatabase;
+  let notificationDb: TestDatabase;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const stopServices: Array<() => Promise<void>> = [];
 
   before(async () => {
     cartDb = await createTestDatabase(CART_DATABASE, config, 30);
     orderDb = await createTestDatabase(ORDER_DATABASE, config);
-    const cart = await startCartService(config, { knex: cartDb.knex, port: 0 });
-    const orders = await startOrderService(config, { knex: orderDb.knex, port: 0 });
-    stopServices = [cart.stop, orders.stop];
+    inventoryDb = await createTestDatabase(INVENTORY_DATABASE, config);
+    notificationDb = await createTestDatabase(NOTIFICATION_DATABASE, config);
+    // The generated orders' items in stock, so the inventory service reserves, releases and commits;
+    // and a receiver that takes every webhook, so the notification service delivers.
+    await createInventoryRepository({ knex: inventoryDb.knex }).stockIfNew(GENERATED_CATALOGUE, 1_000);
+    receiver = await startWebhookReceiver();
+    const started = <T extends { stop(): Promise<void> }>(service: T): T => {
+      stopServices.push(service.stop);
+      return service;
+    };
+    const cart = started(await startCartService(config, { knex: cartDb.knex, port: 0 }));
+    const orders = started(await startOrderService(config, { knex: orderDb.knex, port: 0 }));
+    const inventory = started(await startInventoryService(config, { knex: inventoryDb.knex, port: 0 }));
+    const notifications = started(
+      await startNotificationService({ ...config, WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: 'a-receiver-shared-secret-of-32ch' }, { knex: notificationDb.knex, port: 0 }),
+    );
+    const services = [cart, orders, inventory, notifications];
     const job = `test-${uniqueSuffix()}`;
-    writeFileSync(targetsFile, JSON.stringify([{ targets: [`127.0.0.1:${cart.port}`, `127.0.0.1:${orders.port}`], labels: { job } }]));
+    writeFileSync(targetsFile, JSON.stringify([{ targets: services.map((service) => `127.0.0.1:${service.port}`), labels: { job } }]));
 
     // A short lifecycle load: every order created, most driven to delivered, some cancelled.
     const base = `http://127.0.0.1:${cart.port}/api`;
@@ -73,13 +94,16 @@ describe('Prometheus and the Grafana dashboard', function () {
         for (const status of path) expect((await send('PUT', 'update-order', { orderId, status })).status).to.equal(200);
       }
       // Rates need two scrapes with traffic between them.
-      await waitFor(async () => (await query(`up{job="${job}"}`)).data.result.length === 2, { timeoutMs: 30_000, what: 'Prometheus to scrape both services' });
+      await waitFor(async () => (await query(`up{job="${job}"}`)).data.result.length === services.length, { timeoutMs: 30_000, what: 'Prometheus to scrape every service' });
     }
   });
 
   after(async () => {
     rmSync(targetsFile, { force: true });
     for (const stop of stopServices) await stop();
+    await receiver?.stop();
+    await notificationDb?.destroy();
+    await inventoryDb?.destroy();
     await orderDb?.destroy();
     await cartDb?.destroy();
   });
