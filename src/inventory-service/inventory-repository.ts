@@ -1,4 +1,5 @@
 import type { Knex } from '../lib/db';
+import { AppError } from '../errors';
 import { databaseError, withDatabaseErrors } from '../lib/db';
 import type { ValidEvent } from '../lib/order-events';
 import type { InventoryEvent, StockLine } from '../lib/registry';
@@ -29,6 +30,9 @@ export interface InventoryRepository {
   /** The reservation of an order, if the service decided one. */
   reservationOf(orderId: string): Promise<(Reservation & { orderId: string }) | undefined>;
 }
+
+/** The most units an item's stock holds, available and reserved together (PostgreSQL's integer). */
+export const MAX_UNITS = 2_147_483_647;
 
 interface StockRow {
   item_id: string;
@@ -111,13 +115,18 @@ function transactionOf(trx: Knex.Transaction): InventoryTransaction {
 export function createInventoryRepository({ knex }: { knex: Knex }): InventoryRepository {
   const statements = withDatabaseErrors({
     async setAvailable(itemId: string, available: number): Promise<StockRecord> {
+      // available + reserved never passes the column's largest value: reservations, releases and
+      // shipments only move units between the two or take them out, so none of them can overflow.
       const { rows } = (await knex.raw(
         `INSERT INTO stock (item_id, available) VALUES (?, ?)
          ON CONFLICT (item_id) DO UPDATE SET available = excluded.available, updated_at = now()
+         WHERE stock.reserved + excluded.available::bigint <= ?
          RETURNING item_id, available, reserved, updated_at`,
-        [itemId, available],
+        [itemId, available, MAX_UNITS],
       )) as { rows: StockRow[] };
-      return toStockRecord(rows[0]!);
+      const row = rows[0];
+      if (!row) throw new AppError('CONFLICT', `item '${itemId}': ${available} available beside what orders hold would pass ${MAX_UNITS} units`);
+      return toStockRecord(row);
     },
 
     async stockIfNew(itemIds: readonly string[], available: number): Promise<string[]> {

@@ -41,6 +41,7 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           '200': { description: 'The item with its new stock.', ...json(envelope(ref('Stock'))) },
           '400': errorResponse('available is missing, not a whole number from 0 to the maximum, or the body has other fields; or the item id is malformed.'),
+          '409': errorResponse('available and what orders hold of the item would together pass the most an item can hold (2147483647).'),
         },
       },
       get: {

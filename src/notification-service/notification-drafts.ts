@@ -1,6 +1,7 @@
 import { formatMoney } from '../domain';
+import { describeShortItem } from '../lib/inventory-events';
 import type { EventPosition, ValidEvent } from '../lib/order-events';
-import type { ShortItem, StockLine } from '../lib/registry';
+import type { StockLine } from '../lib/registry';
 import type { InventoryNotice } from './inventory-notice-decoder';
 
 /**
@@ -78,7 +79,7 @@ export function draftOfInventoryEvent(notice: InventoryNotice): NotificationDraf
       return {
         ...common,
         kind: 'out_of_stock',
-        message: `Order ${event.orderId} is out of stock: ${listed(notice.event.shortItems, shortItem)}`,
+        message: `Order ${event.orderId} is out of stock: ${listed(notice.event.shortItems, describeShortItem)}`,
         details: { ...cause, shortItems: notice.event.shortItems.map(({ itemId, requested, available }) => ({ itemId, requested, available })) },
       };
     case 'InventoryReleased':
@@ -91,8 +92,4 @@ export function draftOfInventoryEvent(notice: InventoryNotice): NotificationDraf
         details: { ...cause, items: plainLines(notice.event.items) },
       };
   }
-}
-
-function shortItem({ itemId, requested, available }: ShortItem): string {
-  return `${itemId} (asked ${requested}, ${available} available)`;
 }

@@ -1,4 +1,5 @@
 import { withDatabaseErrors, type Knex } from '../lib/db';
+import { describeShortItem } from '../lib/inventory-events';
 
 /** Most events one timeline answer lists; an order's lifecycle is a handful, so more means repeats refused over and over. */
 export const MAX_TIMELINE_EVENTS = 1_000;
@@ -78,7 +79,7 @@ export function createOrderTimeline(knex: Knex, { orderTopic, inventoryTopic }: 
         stockState: row.stock_state,
         outcome: row.outcome,
         // A refused reservation says why: each short item, with what was asked and what was there.
-        reason: row.short_items ? `short: ${row.short_items.map((item) => `${item.itemId} (asked ${item.requested}, ${item.available} available)`).join(', ')}` : row.reason,
+        reason: row.short_items ? `short: ${row.short_items.map(describeShortItem).join(', ')}` : row.reason,
         topic: row.topic,
         partition: row.partition,
         offset: String(row.offset),

@@ -5,6 +5,7 @@
 export {
   checkInventoryEvent,
   createInventoryRecordDecoder,
+  describeShortItem,
   STOCK_STATE_OF,
   type InventoryEventDecoder,
   type StockState,

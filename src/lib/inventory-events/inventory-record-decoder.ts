@@ -13,6 +13,11 @@ export const STOCK_STATE_OF: Readonly<Record<InventoryEventType, StockState>> = 
   InventoryCommitted: 'committed',
 };
 
+/** A short item as people read it: `ITEM-1 (asked 4, 1 available)`. */
+export function describeShortItem({ itemId, requested, available }: ShortItem): string {
+  return `${itemId} (asked ${requested}, ${available} available)`;
+}
+
 /** An inventory event fit to apply, with where it was read. */
 export interface ValidInventoryEvent {
   type: InventoryEventType;

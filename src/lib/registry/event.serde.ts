@@ -70,7 +70,7 @@ interface Reader {
 const LIBRARY_RETRY = { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 };
 
 /**
- * The order events' serde: registration and encoding through @kafkajs/confluent-schema-registry
+ * A stream's serde: registration and encoding through @kafkajs/confluent-schema-registry
  * with Orderflow's logical types (decimal -> Decimal, timestamp-millis -> Date, uuid) wired in;
  * decoding through a cache of writer-to-current resolvers, one per schema id.
  *

@@ -183,6 +183,14 @@ describe('inventory service: the stock API', function () {
     });
   }
 
+  it('answers 409 when what is available and what orders hold would together pass the most an item holds, and changes nothing', async () => {
+    await db.knex('stock').insert({ item_id: 'API-FULL', available: 0, reserved: 1_500_000_000 });
+    const reply = await call('/api/inventory/API-FULL', 'PUT', '{"available": 1000000000}');
+    expect(reply.status).to.equal(409);
+    expect(reply.body.message).to.contain('would pass 2147483647 units');
+    expect((await call('/api/inventory/API-FULL')).body.data).to.include({ available: 0, reserved: 1_500_000_000 });
+  });
+
   it('answers 400 for a page that is not a whole number', async () => {
     expect((await call('/api/inventory?page=0')).status).to.equal(400);
   });
