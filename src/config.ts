@@ -257,7 +257,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return Object.freeze(config);
 }
 
-
 /** True when none of the three endpoints is configured, so the local stack should serve them. */
 export function usesLocalStack(env: NodeJS.ProcessEnv = process.env): boolean {
   return ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'].every((key) => nonEmpty(env[key]) === undefined);

@@ -16,7 +16,6 @@ import { createInventoryRepository } from './inventory-repository';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { inventoryRoutes } from './routes';
 
-
 /** Connections: one per partition processed concurrently (3), and the stock API's short statements. */
 export const INVENTORY_DB_POOL_MAX = 6;
 

@@ -15,7 +15,6 @@ import { createWebhookDispatcher, type WebhookDispatcher } from './webhook-dispa
 import { createWebhookQueue } from './webhook-queue';
 import { createWebhookSender } from './webhook-sender';
 
-
 /** How often the webhook dispatcher looks for due notifications without being woken. */
 const WEBHOOK_POLL_INTERVAL_MS = 5_000;
 

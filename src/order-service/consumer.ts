@@ -3,9 +3,9 @@ import type { Logger } from '../logger';
 import { createEventConsumer, type EventConsumer } from '../lib/consumer';
 import type { Metrics } from '../lib/metrics';
 import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
+import { createOrderRecordDecoder, type OrderEventDecoder } from '../lib/order-events';
 import { createOrderBatchApplier } from './order-batch-applier';
 import { createOrderGauges } from './order-gauges';
-import { createOrderRecordDecoder, type OrderEventDecoder } from '../lib/order-events';
 import type { OrderRepository } from './order-repository';
 
 export type { OrderEventDecoder } from '../lib/order-events';
@@ -30,7 +30,6 @@ export interface OrderConsumerOptions {
   /** How often consumer lag and the order gauges are refreshed; 0 turns it off. */
   gaugeIntervalMs?: number;
 }
-
 
 const DEFAULTS = {
   retry: TRANSIENT_RETRY,

@@ -39,7 +39,6 @@ export interface ValidEvent {
   position: EventPosition;
 }
 
-
 /**
  * Business checks on a decoded event: a UUID event id, and for OrderCreated every rule of
  * `validateOrder` as recorded (total = item sum exactly, a currency code, known status, ...; not today's

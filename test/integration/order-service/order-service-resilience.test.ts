@@ -8,7 +8,6 @@ import { waitFor } from '../../helpers/wait-for';
 import { FAST, countAppliedEvents, createEventProducer, lifecycleEvents, snapshot } from './order-service-fixtures';
 import { spawnService } from '../../helpers/service-process';
 
-
 /** After every event of `orders` lifecycles is applied, the database holds exactly them: delivered, once each. */
 async function expectExactly(knex: Knex, prefix: string, orders: number): Promise<void> {
   const state = await snapshot(knex);
