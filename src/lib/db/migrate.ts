@@ -31,12 +31,14 @@ export interface MigrationReport {
 /**
  * Brings a service's schema up to its latest migration; safe to run at every start and from
  * several instances at once. A database from before the split (every table in `public`, one
- * migration ledger) is upgraded in place: the service's tables and their migration records move
- * into its schema, with their rows, in one transaction.
+ * migration ledger) is upgraded in place: the service's tables move into its schema with their
+ * rows, and their migration records are copied to its ledger, in one transaction. `knex` must
+ * work in `schema` (createDatabase with the same schema): the migrations create their tables in
+ * its search_path.
  */
 export async function migrateToLatest(knex: Knex, database: ServiceDatabase, { schema, adoptFrom }: MigrateOptions): Promise<MigrationReport> {
   const adoptedTables = await prepareSchema(knex, database, schema, adoptFrom);
-  // The same folder and schema as the ledger prepared above, whatever `knex` was configured with.
+  // The ledger prepared above and the service's own folder, whatever `knex`'s migration settings say.
   const [, applied] = (await knex.migrate.latest({ directory: database.migrationsDir, schemaName: schema, tableName: MIGRATION_LEDGER, loadExtensions: ['.ts', '.js'] })) as [number, string[]];
   return { adoptedTables, applied };
 }
