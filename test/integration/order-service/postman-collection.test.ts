@@ -1,15 +1,12 @@
-import { join } from 'node:path';
 import { expect } from 'chai';
-import newman, { type NewmanRunSummary } from 'newman';
 import type { Config } from '../../../src/config';
 import { startOrderService, type RunningOrderService, ORDER_DATABASE } from '../../../src/order-service';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
-import { createOpenApiChecker } from '../../helpers/openapi-contract';
+import { runPostmanCollection } from '../../helpers/postman';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, createEventProducer, orderCreated, statusUpdated } from './order-service-fixtures';
 
-const POSTMAN_DIR = join(__dirname, '..', '..', '..', 'postman');
 
 describe('order service: the Postman collection, run with newman', function () {
   this.timeout(120_000);
@@ -42,42 +39,11 @@ describe('order service: the Postman collection, run with newman', function () {
   });
 
   it('passes every request and assertion against the running service, each answer as the OpenAPI document declares', async () => {
-    const contract = createOpenApiChecker(OPENAPI_DOCUMENT);
-    const contractFailures: string[] = [];
-    const summary = await new Promise<NewmanRunSummary>((resolve, reject) => {
-      newman
-        .run(
-          {
-            collection: join(POSTMAN_DIR, 'order-service.postman_collection.json'),
-            environment: join(POSTMAN_DIR, 'local.postman_environment.json'),
-            envVar: [
-              { key: 'orderServiceUrl', value: `http://127.0.0.1:${service.port}` },
-              { key: 'orderId', value: orderId },
-              { key: 'topicName', value: config.ORDER_EVENTS_TOPIC },
-            ],
-            reporters: [],
-          },
-          (error, result) => (error ? reject(error) : resolve(result)),
-        )
-        .on('request', (error, { request, response }) => {
-          if (error || !response) return;
-          const method = request.method.toLowerCase();
-          const path = `/${request.url.getPathWithQuery().replace(/^\//, '')}`;
-          if (!contract.hasOperation(method, path)) return;
-          const contentType = response.headers.get('Content-Type') as string | undefined;
-          const text = response.text();
-          try {
-            contract.expectMatchesOpenApi(method, path, {
-              status: response.code,
-              body: contentType?.includes('application/json') ? (JSON.parse(text) as unknown) : text,
-              headers: contentType === undefined ? {} : { 'content-type': contentType },
-            });
-          } catch (failure) {
-            contractFailures.push((failure as Error).message);
-          }
-        });
-    });
-    const failures = summary.run.failures.map((failure) => `${failure.source?.name ?? '?'}: ${failure.error.message}`);
+    const { summary, failures, contractFailures, contract } = await runPostmanCollection(
+      'order-service.postman_collection.json',
+      { orderServiceUrl: `http://127.0.0.1:${service.port}`, orderId, topicName: config.ORDER_EVENTS_TOPIC },
+      OPENAPI_DOCUMENT,
+    );
     expect(failures).to.deep.equal([]);
     expect(contractFailures).to.deep.equal([]);
     expect(summary.run.stats.requests.total).to.equal(36);
