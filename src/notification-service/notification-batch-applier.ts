@@ -1,13 +1,13 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from '../logger';
-import type { ApplyRecords, DeadLetterPublisher, PoisonRecord } from '../lib/consumer';
+import type { ApplyRecords, DeadLetterPublisher, DecodedRecords } from '../lib/consumer';
 import { timeDbOperation, type Metrics } from '../lib/metrics';
 import type { NotificationDraft } from './notification-drafts';
 import type { NotificationRepository } from './notification-repository';
 
 export interface NotificationBatchApplierOptions<Event> {
   /** Sorts fetched records into checked events and poison; throws (retriable) when the registry cannot answer. */
-  decodeRecords(partition: number, messages: readonly KafkaMessage[]): Promise<{ valid: Event[]; poison: PoisonRecord[] }>;
+  decodeRecords(partition: number, messages: readonly KafkaMessage[]): Promise<DecodedRecords<Event>>;
   /** The notification an event becomes. */
   draft(event: Event): NotificationDraft;
   repository: NotificationRepository;

@@ -37,8 +37,6 @@ export async function up(knex: Knex): Promise<void> {
     // The inventory event's fields as JSON (times as ISO strings), re-encoded when it is sent again.
     table.jsonb('event').notNullable();
     table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    table.index(['order_id']);
-    table.index(['created_at']);
   });
 }
 
