@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentStatus, StackComponent } from './component';
+import { describePartitions } from './kafka-partitions';
+import { forgetNodeCount, KAFKA_NODE_COUNTS, kafkaBootstrap, kafkaNodes, recordedNodeCount, recordNodeCount, type KafkaNode } from './kafka-nodes';
 import { assertJavaTools, runMaven } from './maven';
-import { CACHE_DIR, DATA_DIR, LOG_DIR, REPO_ROOT, RUN_DIR } from './paths';
-import { STACK_PORTS } from './ports';
+import { CACHE_DIR, DATA_DIR, REPO_ROOT } from './paths';
 import {
   assertPortFree,
-  isPortOpen,
   pollUntil,
   readyTimeoutMs,
   runningPid,
@@ -22,23 +22,37 @@ const HERE = join(REPO_ROOT, 'scripts', 'stack', 'kafka');
 /** Jars of the broker and its tools; `scripts/kafka-*` read the same folder. */
 export const KAFKA_LIBS = join(CACHE_DIR, 'kafka', 'libs');
 const INSTALLED_MARKER = join(CACHE_DIR, 'kafka', `installed-${KAFKA_VERSION}`);
-const DATA = join(DATA_DIR, 'kafka');
-const CONFIG_FILE = join(DATA, 'server.properties');
-const PID_FILE = join(RUN_DIR, 'kafka.pid');
-const LOG_FILE = join(LOG_DIR, 'kafka.log');
+/** A cluster's nodes must be formatted with one cluster id; it is made once and kept beside their folders. */
+const CLUSTER_ID_FILE = join(DATA_DIR, 'kafka-cluster', 'cluster-id');
 const READY_TIMEOUT_MS = 90_000;
+/** The largest cluster the stack runs: `down` looks for that many nodes. */
+const MOST_NODES = Math.max(...KAFKA_NODE_COUNTS);
 
-const { kafka: port, kafkaController: controllerPort } = STACK_PORTS;
+/** Replication of a cluster of three or more: each partition on three nodes, a write acknowledged once two hold it. */
+const CLUSTER_REPLICATION = { factor: 3, minInSync: 2 } as const;
+
+export interface KafkaServerOptions {
+  /** This node's id, 1 for the single node. */
+  nodeId?: number;
+  port: number;
+  controllerPort: number;
+  logDir: string;
+  /** Controller port of every node of the quorum by id; the node alone when left out. */
+  quorum?: ReadonlyArray<{ id: number; controllerPort: number }>;
+}
 
 /**
  * The server.properties of one combined broker + controller in KRaft mode (no ZooKeeper) on
- * loopback; tests that need a broker of their own to crash use it too.
+ * loopback, alone or one of a quorum; tests that need brokers of their own to crash use it too.
+ * In a quorum of three or more, topics default to three replicas and acknowledge a write once
+ * two hold it (with the producers' acks=all), so losing one node loses nothing and stops nothing.
  */
-export function kafkaServerProperties({ port, controllerPort, logDir }: { port: number; controllerPort: number; logDir: string }): string {
+export function kafkaServerProperties({ nodeId = 1, port, controllerPort, logDir, quorum = [{ id: nodeId, controllerPort }] }: KafkaServerOptions): string {
+  const replication = quorum.length >= CLUSTER_REPLICATION.factor ? CLUSTER_REPLICATION : { factor: 1, minInSync: 1 };
   const settings: Record<string, string | number> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    'node.id': nodeId,
+    'controller.quorum.voters': quorum.map((voter) => `${voter.id}@127.0.0.1:${voter.controllerPort}`).join(','),
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -46,11 +60,14 @@ export function kafkaServerProperties({ port, controllerPort, logDir }: { port: 
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'log.dirs': logDir,
     'num.partitions': 3,
-    // A single broker can only ever hold one replica of the internal topics.
-    'offsets.topic.replication.factor': 1,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
-    'share.coordinator.state.topic.replication.factor': 1,
+    'default.replication.factor': replication.factor,
+    'min.insync.replicas': replication.minInSync,
+    'offsets.topic.replication.factor': replication.factor,
+    'transaction.state.log.replication.factor': replication.factor,
+    'transaction.state.log.min.isr': replication.minInSync,
+    'share.coordinator.state.topic.replication.factor': replication.factor,
+    // A replica that lost data must never become leader: an acknowledged write would vanish.
+    'unclean.leader.election.enable': 'false',
     // Consumer groups form at once instead of after the default 3 s wait.
     'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': 'true',
@@ -62,12 +79,12 @@ export function kafkaServerProperties({ port, controllerPort, logDir }: { port: 
     .join('\n');
 }
 
-function java(mainClass: string, args: string[], log4jConfig: string): { command: string; args: string[] } {
+function java(mainClass: string, args: string[], log4jConfig: string, heap: string): { command: string; args: string[] } {
   return {
     command: 'java',
     args: [
       '-Xms256m',
-      '-Xmx768m',
+      `-Xmx${heap}`,
       '-XX:+UseG1GC',
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${join(HERE, log4jConfig)}`,
@@ -91,22 +108,30 @@ export function newClusterId(): string {
   }
 }
 
-function formatStorageOnce(): void {
-  if (existsSync(join(DATA, 'logs', 'meta.properties'))) return;
-  const { command, args } = java(
-    'kafka.tools.StorageTool',
-    ['format', '--ignore-formatted', '-t', newClusterId(), '-c', CONFIG_FILE],
-    'tools-log4j.properties',
-  );
-  runOrFail(command, args, 'kafka: formatting the KRaft storage');
+/** The single node makes a fresh id; a cluster's nodes share the one kept in CLUSTER_ID_FILE. */
+function clusterIdFor(nodeCount: number): string {
+  if (nodeCount === 1) return newClusterId();
+  if (!existsSync(CLUSTER_ID_FILE)) {
+    mkdirSync(join(DATA_DIR, 'kafka-cluster'), { recursive: true });
+    writeFileSync(CLUSTER_ID_FILE, newClusterId());
+  }
+  return readFileSync(CLUSTER_ID_FILE, 'utf8').trim();
 }
 
-async function isReady(): Promise<boolean> {
-  if (!(await isPortOpen(port))) return false;
-  // The port opens before the broker has joined the quorum; a metadata answer is the proof.
+function formatStorageOnce(node: KafkaNode, clusterId: () => string): void {
+  if (existsSync(join(node.dataDir, 'logs', 'meta.properties'))) return;
+  const { command, args } = java('kafka.tools.StorageTool', ['format', '--ignore-formatted', '-t', clusterId(), '-c', node.configFile], 'tools-log4j.properties', '256m');
+  runOrFail(command, args, `kafka: formatting the KRaft storage of node ${node.id}`);
+}
+
+/**
+ * How many brokers `node` knows of, once it answers metadata and names a controller: the port
+ * opens before the node has joined the quorum, so only such an answer shows it serves.
+ */
+async function brokersSeenBy(node: KafkaNode): Promise<number> {
   const { Kafka, logLevel } = await import('kafkajs');
   const admin = new Kafka({
-    brokers: [`127.0.0.1:${port}`],
+    brokers: [`127.0.0.1:${node.port}`],
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
     connectionTimeout: 2_000,
@@ -114,65 +139,113 @@ async function isReady(): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
+    return cluster.controller === null ? 0 : cluster.brokers.length;
   } finally {
     await admin.disconnect();
   }
 }
 
-export const kafka: StackComponent = {
-  name: 'kafka',
-  logFile: LOG_FILE,
+/** Which node count `up` runs: the one asked for, else the one running, else a single node. */
+function nodeCountToStart(requested: number | undefined): number {
+  const running = recordedNodeCount();
+  const anyRunning = running !== undefined && kafkaNodes(running).some((node) => runningPid(node.pidFile) !== undefined);
+  if (!anyRunning) return requested ?? 1;
+  if (requested !== undefined && requested !== running) {
+    throw new StackError(`kafka: a ${running}-node Kafka is running; run \`npm run stack:down\` before starting ${requested} node${requested === 1 ? '' : 's'}`);
+  }
+  return running;
+}
 
-  async install() {
-    if (existsSync(INSTALLED_MARKER)) return;
-    assertJavaTools('kafka');
-    rmSync(KAFKA_LIBS, { recursive: true, force: true });
-    runMaven(
-      join(HERE, 'pom.xml'),
-      ['dependency:copy-dependencies', `-DoutputDirectory=${KAFKA_LIBS}`],
-      `kafka: resolving Apache Kafka ${KAFKA_VERSION} from Maven Central`,
-    );
-    if (!readdirSync(KAFKA_LIBS).some((jar) => jar.startsWith('kafka_2.13-'))) {
-      throw new StackError(`kafka: Maven finished but ${KAFKA_LIBS} holds no kafka_2.13 jar`);
-    }
-    writeFileSync(INSTALLED_MARKER, new Date().toISOString());
-  },
+/** Starts `node` unless it runs already; resolves with whether it was started now. */
+async function startNode(node: KafkaNode, nodes: KafkaNode[], clusterId: () => string): Promise<boolean> {
+  if (runningPid(node.pidFile) !== undefined) return false;
+  await assertPortFree(node.port, `kafka (node ${node.id})`);
+  await assertPortFree(node.controllerPort, `kafka (node ${node.id} controller)`);
+  mkdirSync(node.dataDir, { recursive: true });
+  const quorum = nodes.map(({ id, controllerPort }) => ({ id, controllerPort }));
+  writeFileSync(node.configFile, kafkaServerProperties({ nodeId: node.id, port: node.port, controllerPort: node.controllerPort, logDir: join(node.dataDir, 'logs'), quorum }));
+  formatStorageOnce(node, clusterId);
+  // Three brokers share the machine with everything else; each gets less heap than a lone one.
+  const { command, args } = java('kafka.Kafka', [node.configFile], 'log4j.properties', nodes.length === 1 ? '768m' : '512m');
+  spawnDetached({ command, args, logFile: node.logFile, pidFile: node.pidFile });
+  return true;
+}
 
-  async start() {
-    const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
-    if (runningPid(PID_FILE) !== undefined) {
-      if (await pollUntil(isReady, timeoutMs)) return;
-      throw new StackError('kafka: a broker started earlier is running but never became ready; run `npm run stack:down` and start again', LOG_FILE);
-    }
-    await assertPortFree(port, 'kafka');
-    await assertPortFree(controllerPort, 'kafka (controller)');
-    assertJavaTools('kafka', ['java']);
-    mkdirSync(DATA, { recursive: true });
-    writeFileSync(CONFIG_FILE, kafkaServerProperties({ port, controllerPort, logDir: join(DATA, 'logs') }));
-    formatStorageOnce();
-    const { command, args } = java('kafka.Kafka', [CONFIG_FILE], 'log4j.properties');
-    const pid = spawnDetached({ command, args, logFile: LOG_FILE, pidFile: PID_FILE });
-    const ready = await pollUntil(async () => {
-      if (runningPid(PID_FILE) === undefined) {
-        throw new StackError(`kafka: the broker (pid ${pid}) exited during start-up`, LOG_FILE);
+/**
+ * Kafka on loopback: one node by default, or a cluster of `nodeCount` KRaft nodes (`up
+ * --brokers 3`), each a broker and one of the controller quorum, with its own ports and data.
+ * `up` on a cluster with nodes down starts just those.
+ */
+export function createKafkaComponent(requestedNodeCount?: number): StackComponent {
+  const first = kafkaNodes(1)[0]!;
+  return {
+    name: 'kafka',
+    logFile: first.logFile,
+
+    async install() {
+      if (existsSync(INSTALLED_MARKER)) return;
+      assertJavaTools('kafka');
+      rmSync(KAFKA_LIBS, { recursive: true, force: true });
+      runMaven(
+        join(HERE, 'pom.xml'),
+        ['dependency:copy-dependencies', `-DoutputDirectory=${KAFKA_LIBS}`],
+        `kafka: resolving Apache Kafka ${KAFKA_VERSION} from Maven Central`,
+      );
+      if (!readdirSync(KAFKA_LIBS).some((jar) => jar.startsWith('kafka_2.13-'))) {
+        throw new StackError(`kafka: Maven finished but ${KAFKA_LIBS} holds no kafka_2.13 jar`);
       }
-      return isReady();
-    }, timeoutMs);
-    if (!ready) {
-      // Left running, it would hold the ports and make the next start wait for it again.
-      await stopProcessGroup(PID_FILE);
-      throw new StackError(`kafka: the broker did not become ready within ${timeoutMs / 1000} s, so it was stopped`, LOG_FILE);
-    }
-  },
+      writeFileSync(INSTALLED_MARKER, new Date().toISOString());
+    },
 
-  async stop() {
-    await stopProcessGroup(PID_FILE, 30_000);
-  },
+    async start() {
+      const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
+      const nodeCount = nodeCountToStart(requestedNodeCount);
+      const nodes = kafkaNodes(nodeCount);
+      assertJavaTools('kafka', ['java']);
+      const clusterId = () => clusterIdFor(nodeCount);
+      const started: KafkaNode[] = [];
+      for (const node of nodes) if (await startNode(node, nodes, clusterId)) started.push(node);
+      recordNodeCount(nodeCount);
+      const ready = await pollUntil(async () => {
+        const exited = started.find((node) => runningPid(node.pidFile) === undefined);
+        if (exited) throw new StackError(`kafka: node ${exited.id} exited during start-up`, exited.logFile);
+        // A cluster is whole once every node serves and sees every other.
+        for (const node of nodes) if ((await brokersSeenBy(node)) < nodeCount) return false;
+        return true;
+      }, timeoutMs);
+      if (!ready) {
+        // Left running, they would hold the ports and make the next start wait for them again.
+        for (const node of started) await stopProcessGroup(node.pidFile);
+        const what = started.length === 0 ? 'the nodes started earlier are running but' : 'Kafka';
+        throw new StackError(`kafka: ${what} did not become ready within ${timeoutMs / 1000} s${started.length > 0 ? ', so what was started now was stopped' : '; run `npm run stack:down` and start again'}`, started[0]?.logFile ?? first.logFile);
+      }
+    },
 
-  async status(): Promise<ComponentStatus> {
-    const pid = runningPid(PID_FILE);
-    const ready = pid !== undefined && (await isReady().catch(() => false));
-    return { running: pid !== undefined, ready, pid, detail: `127.0.0.1:${port} (KRaft, Kafka ${KAFKA_VERSION})` };
-  },
-};
+    async stop() {
+      // Every node that may run, whatever was recorded: a half-written record must not leave one behind.
+      await Promise.all(kafkaNodes(MOST_NODES).map((node) => stopProcessGroup(node.pidFile, 30_000)));
+      forgetNodeCount();
+    },
+
+    async status(): Promise<ComponentStatus> {
+      const nodeCount = recordedNodeCount() ?? 1;
+      const nodes = kafkaNodes(nodeCount);
+      const states = await Promise.all(
+        nodes.map(async (node) => {
+          const pid = runningPid(node.pidFile);
+          const ready = pid !== undefined && (await brokersSeenBy(node).catch(() => 0)) > 0;
+          return { node, pid, ready };
+        }),
+      );
+      const pid = states[0]?.pid;
+      const running = states.some((state) => state.pid !== undefined);
+      const ready = states.every((state) => state.ready);
+      const headline = `${kafkaBootstrap()} (KRaft, Kafka ${KAFKA_VERSION}${nodeCount > 1 ? `, ${nodeCount} nodes` : ''})`;
+      if (nodeCount === 1) return { running, ready, pid, detail: headline };
+      const lines = states.map(({ node, pid: nodePid, ready: nodeReady }) => `node ${node.id}  ${(nodeReady ? 'ready' : nodePid ? 'NOT READY' : 'stopped').padEnd(9)} 127.0.0.1:${node.port}${nodePid ? `  pid ${nodePid}` : `  log: ${node.logFile}`}`);
+      const live = states.find((state) => state.ready)?.node;
+      if (live) lines.push(...(await describePartitions(`127.0.0.1:${live.port}`).catch((error: unknown) => [`partitions: not available (${error instanceof Error ? error.message : String(error)})`])));
+      return { running, ready, pid, detail: headline, lines };
+    },
+  };
+}

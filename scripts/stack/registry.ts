@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { ComponentStatus, StackComponent } from './component';
 import { assertJavaTools, runMaven } from './maven';
 import { CACHE_DIR, DATA_DIR, LOG_DIR, REPO_ROOT, RUN_DIR } from './paths';
+import { kafkaBootstrap } from './kafka-nodes';
 import { STACK_PORTS } from './ports';
 import {
   assertPortFree,
@@ -156,7 +157,7 @@ function jvmArgs(): string[] {
     // Ours after Apicurio's own application.properties (see the file's config_ordinal).
     `-Dquarkus.config.locations=${pathToFileURL(CONFIG_FILE).href}`,
     `-Dquarkus.http.port=${port}`,
-    `-Dapicurio.kafkasql.bootstrap.servers=127.0.0.1:${kafkaPort}`,
+    `-Dapicurio.kafkasql.bootstrap.servers=${kafkaBootstrap()}`,
     // Apicurio's defaults point at /tmp; keep everything under .stack/.
     `-Dapicurio.storage.snapshot.location=${DATA}`,
     `-Dapicurio.import.work-dir=${DATA}`,
@@ -226,7 +227,7 @@ export const registry: StackComponent = {
       running: pid !== undefined,
       ready,
       pid,
-      detail: `${REGISTRY_URL} (Apicurio Registry ${APICURIO_VERSION}, schemas in Kafka 127.0.0.1:${kafkaPort})${why}`,
+      detail: `${REGISTRY_URL} (Apicurio Registry ${APICURIO_VERSION}, schemas in Kafka ${kafkaBootstrap()})${why}`,
     };
   },
 };

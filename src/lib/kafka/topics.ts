@@ -16,6 +16,29 @@ export async function ensureTopics(admin: Admin, topics: string[]): Promise<stri
   if (missing.length === 0) return [];
   // Another process may create the same topic at the same moment; createTopics then reports
   // nothing created for it, which is just as good.
-  await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: ORDER_TOPIC_PARTITIONS })), waitForLeaders: true });
+  await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: ORDER_TOPIC_PARTITIONS })), waitForLeaders: false });
+  await waitForLeaders(admin, missing);
   return missing;
+}
+
+const LEADERS_TIMEOUT_MS = 30_000;
+const LEADERS_POLL_MS = 100;
+
+/**
+ * Waits until every partition of `topics` has a leader. Not createTopics' own waitForLeaders:
+ * in a cluster the broker it asks may not know a topic the controller just created, and it
+ * gives up on that answer (UNKNOWN_TOPIC_OR_PARTITION) instead of asking again.
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      if (metadata.topics.every(({ partitions }) => partitions.length > 0 && partitions.every((partition) => partition.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+    if (Date.now() >= deadline) throw new Error(`the partitions of ${topics.join(', ')} have no leader after ${LEADERS_TIMEOUT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, LEADERS_POLL_MS));
+  }
 }

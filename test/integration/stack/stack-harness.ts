@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { KAFKA_NODE_COUNTS, KAFKA_NODE_PORT_STEP } from '../../../scripts/stack/kafka-nodes';
 import { CACHE_DIR, REPO_ROOT } from '../../../scripts/stack/paths';
 
 const CLI = join(REPO_ROOT, 'scripts', 'stack', 'cli.ts');
@@ -51,17 +52,26 @@ function isPortFree(port: number): Promise<boolean> {
   });
 }
 
+/** The ports a stack port stands for: itself and, for Kafka, those of a cluster's further nodes. */
+const NODE_OFFSETS = Array.from({ length: Math.max(...KAFKA_NODE_COUNTS) }, (_, index) => index * KAFKA_NODE_PORT_STEP);
+
 /**
  * Five distinct free ports between 20000 and 32000: above the defaults of the shared stack
- * and below Linux's ephemeral range, where outgoing connections would pick theirs.
+ * and below Linux's ephemeral range, where outgoing connections would pick theirs. Each is
+ * free with the ports a Kafka cluster's further nodes would take above it.
  */
 async function freePorts(): Promise<StackPorts> {
-  const chosen = new Set<number>();
-  while (chosen.size < 5) {
+  const chosen: number[] = [];
+  const taken = new Set<number>();
+  while (chosen.length < 5) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!chosen.has(port) && (await isPortFree(port))) chosen.add(port);
+    const family = NODE_OFFSETS.map((offset) => port + offset);
+    if (family.some((candidate) => taken.has(candidate))) continue;
+    if (!(await Promise.all(family.map(isPortFree))).every(Boolean)) continue;
+    chosen.push(port);
+    family.forEach((candidate) => taken.add(candidate));
   }
-  const [kafka = 0, kafkaController = 0, registry = 0, postgres = 0, prometheus = 0] = [...chosen];
+  const [kafka = 0, kafkaController = 0, registry = 0, postgres = 0, prometheus = 0] = chosen;
   return { kafka, kafkaController, registry, postgres, prometheus };
 }
 
@@ -176,6 +186,19 @@ export class TestStack {
 
   pidFile(part: Exclude<Part, 'postgres'>): string {
     return join(this.runDir, `${part}.pid`);
+  }
+
+  /** The pid a cluster's node `id` runs as (node 1 keeps Kafka's own pid file). */
+  kafkaNodePid(id: number): number | undefined {
+    const file = join(this.runDir, id === 1 ? 'kafka.pid' : `kafka-node-${id}.pid`);
+    return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
+  }
+
+  /** The bootstrap list of this stack's `nodes`-node Kafka. */
+  kafkaBootstrap(nodes: number): string {
+    return NODE_OFFSETS.slice(0, nodes)
+      .map((offset) => `127.0.0.1:${this.ports.kafka + offset}`)
+      .join(',');
   }
 
   logFile(part: Part): string {
