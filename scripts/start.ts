@@ -1,27 +1,45 @@
 /**
  * `npm start`: brings up the local stack unless external endpoints are configured, applies
  * the database migrations, then runs the services in the foreground until Ctrl-C.
+ * `npm start -- --instances cart-service=2,order-service=3` runs several of some services.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, usesLocalStack } from '../src/config';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, usesLocalStack, type Config } from '../src/config';
+import { parseInstanceCounts, planInstances, type Instance } from './instances';
+import { kafkaBootstrap } from './stack/kafka-nodes';
 import { REPO_ROOT } from './stack/paths';
+import { PROMETHEUS_TARGETS_DIR } from './stack/prometheus';
 
-const SERVICES = ['cart-service', 'order-service', 'inventory-service', 'notification-service'] as const;
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+/** The local Prometheus scrapes the extra instances from this file while they run. */
+const INSTANCE_TARGETS = join(PROMETHEUS_TARGETS_DIR, 'npm-start-instances.json');
 
-function runStep(what: string, args: string[]): void {
+function runStep(what: string, args: string[], env: NodeJS.ProcessEnv): void {
   console.log(`\n▸ ${what}`);
-  const { status } = spawnSync(TSX, args, { stdio: 'inherit', cwd: REPO_ROOT });
+  const { status } = spawnSync(TSX, args, { stdio: 'inherit', cwd: REPO_ROOT, env });
   if (status !== 0) {
     console.error(`\n✗ ${what} failed; nothing else was started.`);
     process.exit(status ?? 1);
   }
 }
 
-function main(): void {
+function readOptions(): { instances: Instance[]; config: Config } {
+  const program = new Command()
+    .name('npm start --')
+    .option('--instances <counts>', 'how many processes of some services to run, such as cart-service=2,order-service=3 (the others run one)', (value) => {
+      try {
+        return parseInstanceCounts(value);
+      } catch (error) {
+        throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+      }
+    })
+    .parse();
+  let config: Config;
   try {
-    loadConfig();
+    config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`✗ ${error.message}`);
@@ -29,22 +47,46 @@ function main(): void {
     }
     throw error;
   }
+  try {
+    return { config, instances: planInstances(config, program.opts<{ instances?: ReturnType<typeof parseInstanceCounts> }>().instances ?? new Map()) };
+  } catch (error) {
+    console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
 
-  if (usesLocalStack()) runStep('starting the local stack (Kafka, schema registry, PostgreSQL)', ['scripts/stack/cli.ts', 'up']);
+/** Lets the local Prometheus scrape the instances beyond the first of each service (the first are always scraped). */
+function registerExtraInstances(instances: Instance[]): void {
+  const extra = instances.filter((instance) => instance.index > 0);
+  if (extra.length === 0) return;
+  mkdirSync(PROMETHEUS_TARGETS_DIR, { recursive: true });
+  writeFileSync(INSTANCE_TARGETS, JSON.stringify(extra.map(({ service, port }) => ({ targets: [`127.0.0.1:${port}`], labels: { job: service } })), null, 2));
+}
+
+function main(): void {
+  const { instances } = readOptions();
+  const local = usesLocalStack();
+  if (local) runStep('starting the local stack (Kafka, schema registry, PostgreSQL)', ['scripts/stack/cli.ts', 'up'], process.env);
   else console.log('▸ KAFKA_BROKERS / SCHEMA_REGISTRY_URL / DATABASE_URL are set: using those, not the local stack');
-  runStep('applying database migrations', ['scripts/db-migrate.ts']);
-  runStep('stocking the catalogue of generated orders', ['scripts/seed-stock.ts']);
+  // Every node of a local cluster, so the services keep their bootstrap when one node is down.
+  const env: NodeJS.ProcessEnv = local ? { ...process.env, KAFKA_BROKERS: kafkaBootstrap() } : process.env;
+  runStep('applying database migrations', ['scripts/db-migrate.ts'], env);
+  runStep('stocking the catalogue of generated orders', ['scripts/seed-stock.ts'], env);
+  if (local) registerExtraInstances(instances);
 
-  const entries = SERVICES.map((service) => join('src', service, 'main.ts'));
-  const children: ChildProcess[] = entries.map((entry) => spawn(TSX, [entry], { stdio: 'inherit', cwd: REPO_ROOT }));
-  console.log(`\n▸ running ${entries.join(', ')} (Ctrl-C stops them; the stack keeps running until npm run stack:down)`);
+  const children: ChildProcess[] = instances.map((instance) => spawn(TSX, [join('src', instance.service, 'main.ts')], { stdio: 'inherit', cwd: REPO_ROOT, env: { ...env, ...instance.env } }));
+  console.log(`\n▸ running ${instances.map(({ service, port }) => `${service} on :${port}`).join(', ')}`);
+  console.log('  (Ctrl-C stops them; the stack keeps running until npm run stack:down)');
 
   let remaining = children.length;
   for (const child of children) {
     child.on('exit', (code) => {
       remaining -= 1;
       if (code !== 0 && code !== null) process.exitCode = code;
-      if (remaining === 0) process.exit();
+      if (remaining === 0) {
+        if (local) rmSync(INSTANCE_TARGETS, { force: true });
+        process.exit();
+      }
     });
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -8,6 +8,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 interface ComposeService {
   image?: string;
+  profiles?: string[];
   build?: string;
   command?: string[];
   ports?: string[];
@@ -17,7 +18,8 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
 }
 
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+// Compose reads YAML merge keys (`<<: *anchor`), which the Kafka nodes share their settings through.
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
 
 /** The host side of a "127.0.0.1:HOST:CONTAINER" port mapping. */
@@ -28,10 +30,31 @@ function hostPorts(service: ComposeService): number[] {
 // Docker cannot run on the project's machines, so the file's structure is what can be checked.
 describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode, the Confluent registry, PostgreSQL, Prometheus, Grafana and both services, without ZooKeeper', () => {
-    expect(Object.keys(services)).to.have.members(['kafka', 'schema-registry', 'postgres', 'prometheus', 'grafana', 'cart-service', 'order-service', 'inventory-service', 'notification-service']);
+    expect(Object.keys(services)).to.have.members(['kafka', 'kafka-2', 'kafka-3', 'schema-registry', 'postgres', 'prometheus', 'grafana', 'cart-service', 'order-service', 'inventory-service', 'notification-service']);
     expect(services.kafka?.environment?.KAFKA_PROCESS_ROLES).to.equal('broker,controller');
     expect(JSON.stringify(compose)).not.to.match(/zookeeper/i);
     expect(services['schema-registry']?.image).to.match(/^confluentinc\/cp-schema-registry:/);
+  });
+
+  it('runs two more Kafka nodes in the cluster profile, which compose.cluster.env turns on with a quorum of three and three replicas', () => {
+    expect(services.kafka?.profiles, 'node 1 always runs').to.equal(undefined);
+    for (const node of ['kafka-2', 'kafka-3']) expect(services[node]?.profiles, node).to.deep.equal(['cluster']);
+    const nodeIds = ['kafka', 'kafka-2', 'kafka-3'].map((node) => String(services[node]?.environment?.KAFKA_NODE_ID));
+    expect(nodeIds).to.deep.equal(['1', '2', '3']);
+    const env = Object.fromEntries(
+      readFileSync(join(ROOT, 'compose.cluster.env'), 'utf8')
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(env).to.include({ COMPOSE_PROFILES: 'cluster', KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' });
+    expect(env.KAFKA_VOTERS).to.equal('1@kafka:29093,2@kafka-2:29093,3@kafka-3:29093');
+    expect(env.COMPOSE_KAFKA_BROKERS).to.equal('kafka:9092,kafka-2:9092,kafka-3:9092');
+    // Every node reads the quorum and replication from those variables; a node with its own values would split the cluster.
+    for (const node of ['kafka', 'kafka-2', 'kafka-3']) {
+      expect(services[node]?.environment).to.include({ KAFKA_CONTROLLER_QUORUM_VOTERS: '${KAFKA_VOTERS:-1@kafka:29093}', KAFKA_MIN_INSYNC_REPLICAS: '${KAFKA_MIN_INSYNC_REPLICAS:-1}' });
+    }
+    expect(services['cart-service']?.environment?.KAFKA_BROKERS).to.equal('${COMPOSE_KAFKA_BROKERS:-kafka:9092}');
   });
 
   it('gives every service a health check, and every dependency waits for a healthy service that exists', () => {
