@@ -19,4 +19,6 @@ export interface ComponentStatus {
   pid?: number;
   /** Address and, when not ready, why. */
   detail: string;
+  /** Further lines worth knowing (other listeners, where credentials and certificates are). */
+  notes?: string[];
 }

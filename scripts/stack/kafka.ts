@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentStatus, StackComponent } from './component';
+import { credentialsFingerprint, ensureScramCredentials, readScramCredentials, SCRAM_CREDENTIALS_FILE, scramUserCommands, withSaslSslListener, type SaslSslListener } from './kafka-sasl-ssl';
 import { assertJavaTools, runMaven } from './maven';
 import { CACHE_DIR, DATA_DIR, LOG_DIR, REPO_ROOT, RUN_DIR } from './paths';
 import { STACK_PORTS } from './ports';
@@ -16,6 +17,7 @@ import {
   StackError,
   stopProcessGroup,
 } from './process';
+import { CA_FILE, ensureServerKeystore } from './tls';
 
 const KAFKA_VERSION = '3.9.1';
 const HERE = join(REPO_ROOT, 'scripts', 'stack', 'kafka');
@@ -27,14 +29,16 @@ const CONFIG_FILE = join(DATA, 'server.properties');
 const PID_FILE = join(RUN_DIR, 'kafka.pid');
 const LOG_FILE = join(LOG_DIR, 'kafka.log');
 const READY_TIMEOUT_MS = 90_000;
+/** Which SCRAM credentials the broker's metadata holds already (a fingerprint), so a start only adds them when they changed. */
+const SCRAM_USER_MARKER = join(DATA, 'scram-user.sha256');
 
-const { kafka: port, kafkaController: controllerPort } = STACK_PORTS;
+const { kafka: port, kafkaController: controllerPort, kafkaSaslSsl: saslSslPort } = STACK_PORTS;
 
 /**
  * The server.properties of one combined broker + controller in KRaft mode (no ZooKeeper) on
  * loopback; tests that need a broker of their own to crash use it too.
  */
-export function kafkaServerProperties({ port, controllerPort, logDir }: { port: number; controllerPort: number; logDir: string }): string {
+export function kafkaServerProperties({ port, controllerPort, logDir, saslSsl }: { port: number; controllerPort: number; logDir: string; saslSsl?: SaslSslListener }): string {
   const settings: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
@@ -57,7 +61,7 @@ export function kafkaServerProperties({ port, controllerPort, logDir }: { port: 
     'log.retention.hours': 24,
     'log.segment.bytes': 64 * 1024 * 1024,
   };
-  return Object.entries(settings)
+  return Object.entries(saslSsl ? withSaslSslListener(settings, saslSsl) : settings)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');
 }
@@ -101,6 +105,36 @@ function formatStorageOnce(): void {
   runOrFail(command, args, 'kafka: formatting the KRaft storage');
 }
 
+/**
+ * Gives the broker the SCRAM user of its SASL_SSL listener, through the PLAINTEXT listener; the
+ * broker keeps it in its metadata log, so this runs once per data folder (and again when the
+ * credentials file was replaced), also for a data folder made before the listener existed.
+ */
+function ensureScramUser(): void {
+  const credentials = ensureScramCredentials(saslSslPort);
+  const fingerprint = credentialsFingerprint(credentials);
+  if (existsSync(SCRAM_USER_MARKER) && readFileSync(SCRAM_USER_MARKER, 'utf8').trim() === fingerprint) return;
+  for (const toolArgs of scramUserCommands(`127.0.0.1:${port}`, credentials)) {
+    // A local password on loopback, so it may show in this short-lived process's arguments; not in a message, though.
+    const { command, args } = java('kafka.admin.ConfigCommand', toolArgs, 'tools-log4j.properties');
+    try {
+      runOrFail(command, args, `kafka: creating the SCRAM user '${credentials.username}' of the SASL_SSL listener`);
+    } catch (error) {
+      throw error instanceof StackError ? new StackError(error.message.replaceAll(credentials.password, '(hidden)'), LOG_FILE) : error;
+    }
+  }
+  writeFileSync(SCRAM_USER_MARKER, `${fingerprint}\n`);
+}
+
+/** Where clients find the SASL_SSL listener, its CA and its SCRAM user, for `up` and `status`. */
+async function saslSslNotes(): Promise<string[]> {
+  if (!(await isPortOpen(saslSslPort))) {
+    return [`SASL_SSL 127.0.0.1:${saslSslPort} is not listening: this broker was started before it existed; \`npm run stack:down\` and \`npm run stack:up\` add it`];
+  }
+  const credentials = readScramCredentials() === undefined ? 'not made yet' : SCRAM_CREDENTIALS_FILE;
+  return [`SASL_SSL 127.0.0.1:${saslSslPort} (SCRAM-SHA-256/512); SCRAM user: ${credentials}`, `CA: ${CA_FILE}`];
+}
+
 async function isReady(): Promise<boolean> {
   if (!(await isPortOpen(port))) return false;
   // The port opens before the broker has joined the quorum; a metadata answer is the proof.
@@ -142,14 +176,16 @@ export const kafka: StackComponent = {
   async start() {
     const timeoutMs = readyTimeoutMs(READY_TIMEOUT_MS);
     if (runningPid(PID_FILE) !== undefined) {
-      if (await pollUntil(isReady, timeoutMs)) return;
+      if (await pollUntil(isReady, timeoutMs)) return ensureScramUser();
       throw new StackError('kafka: a broker started earlier is running but never became ready; run `npm run stack:down` and start again', LOG_FILE);
     }
     await assertPortFree(port, 'kafka');
     await assertPortFree(controllerPort, 'kafka (controller)');
+    await assertPortFree(saslSslPort, 'kafka (SASL_SSL)');
     assertJavaTools('kafka', ['java']);
     mkdirSync(DATA, { recursive: true });
-    writeFileSync(CONFIG_FILE, kafkaServerProperties({ port, controllerPort, logDir: join(DATA, 'logs') }));
+    const saslSsl = { port: saslSslPort, keystore: ensureServerKeystore('kafka') };
+    writeFileSync(CONFIG_FILE, kafkaServerProperties({ port, controllerPort, logDir: join(DATA, 'logs'), saslSsl }));
     formatStorageOnce();
     const { command, args } = java('kafka.Kafka', [CONFIG_FILE], 'log4j.properties');
     const pid = spawnDetached({ command, args, logFile: LOG_FILE, pidFile: PID_FILE });
@@ -164,6 +200,7 @@ export const kafka: StackComponent = {
       await stopProcessGroup(PID_FILE);
       throw new StackError(`kafka: the broker did not become ready within ${timeoutMs / 1000} s, so it was stopped`, LOG_FILE);
     }
+    ensureScramUser();
   },
 
   async stop() {
@@ -173,6 +210,6 @@ export const kafka: StackComponent = {
   async status(): Promise<ComponentStatus> {
     const pid = runningPid(PID_FILE);
     const ready = pid !== undefined && (await isReady().catch(() => false));
-    return { running: pid !== undefined, ready, pid, detail: `127.0.0.1:${port} (KRaft, Kafka ${KAFKA_VERSION})` };
+    return { running: pid !== undefined, ready, pid, detail: `127.0.0.1:${port} (KRaft, Kafka ${KAFKA_VERSION})`, notes: ready ? await saslSslNotes() : [] };
   },
 };
