@@ -20,6 +20,7 @@ export type Part = 'postgres' | 'kafka' | 'registry' | 'prometheus';
 export interface StackPorts {
   kafka: number;
   kafkaController: number;
+  kafkaSaslSsl: number;
   registry: number;
   postgres: number;
   prometheus: number;
@@ -52,17 +53,17 @@ function isPortFree(port: number): Promise<boolean> {
 }
 
 /**
- * Five distinct free ports between 20000 and 32000: above the defaults of the shared stack
+ * Six distinct free ports between 20000 and 32000: above the defaults of the shared stack
  * and below Linux's ephemeral range, where outgoing connections would pick theirs.
  */
 async function freePorts(): Promise<StackPorts> {
   const chosen = new Set<number>();
-  while (chosen.size < 5) {
+  while (chosen.size < 6) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if (!chosen.has(port) && (await isPortFree(port))) chosen.add(port);
   }
-  const [kafka = 0, kafkaController = 0, registry = 0, postgres = 0, prometheus = 0] = [...chosen];
-  return { kafka, kafkaController, registry, postgres, prometheus };
+  const [kafka = 0, kafkaController = 0, registry = 0, postgres = 0, prometheus = 0, kafkaSaslSsl = 0] = [...chosen];
+  return { kafka, kafkaController, kafkaSaslSsl, registry, postgres, prometheus };
 }
 
 /** Listens on 127.0.0.1:`port` (accepting and ignoring connections) until closed. */
@@ -209,6 +210,7 @@ export class TestStack {
       ORDERFLOW_STACK_HOME: this.home,
       ORDERFLOW_KAFKA_PORT: String(this.ports.kafka),
       ORDERFLOW_KAFKA_CONTROLLER_PORT: String(this.ports.kafkaController),
+      ORDERFLOW_KAFKA_SASL_SSL_PORT: String(this.ports.kafkaSaslSsl),
       ORDERFLOW_REGISTRY_PORT: String(this.ports.registry),
       ORDERFLOW_POSTGRES_PORT: String(this.ports.postgres),
       ORDERFLOW_PROMETHEUS_PORT: String(this.ports.prometheus),
