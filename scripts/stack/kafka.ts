@@ -120,7 +120,7 @@ function ensureScramUser(): void {
     try {
       runOrFail(command, args, `kafka: creating the SCRAM user '${credentials.username}' of the SASL_SSL listener`);
     } catch (error) {
-      throw error instanceof StackError ? new StackError(error.message.replaceAll(credentials.password, '(hidden)'), LOG_FILE) : error;
+      throw error instanceof StackError ? new StackError(error.message.replaceAll(credentials.password, '(hidden)')) : error;
     }
   }
   writeFileSync(SCRAM_USER_MARKER, `${fingerprint}\n`);
