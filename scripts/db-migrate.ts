@@ -1,13 +1,13 @@
 /** `npm run db:migrate`: brings every service's schema in DATABASE_URL up to its latest migration. */
-import { loadConfig } from '../src/config';
+import { loadConfig, type Config } from '../src/config';
 import { CART_DATABASE } from '../src/cart-service';
-import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type ServiceDatabase } from '../src/lib/db';
+import { createDatabase, databaseConnection, migrateToLatest, PRE_SPLIT_SCHEMA, type ServiceDatabase } from '../src/lib/db';
 import { INVENTORY_DATABASE } from '../src/inventory-service';
 import { NOTIFICATION_DATABASE } from '../src/notification-service';
 import { ORDER_DATABASE } from '../src/order-service';
 
-async function migrate(url: string, database: ServiceDatabase, schema: string): Promise<void> {
-  const knex = createDatabase({ url, database, schema });
+async function migrate(config: Config, database: ServiceDatabase, schema: string): Promise<void> {
+  const knex = createDatabase({ ...databaseConnection(config), database, schema });
   try {
     const { adoptedTables, applied } = await migrateToLatest(knex, database, { schema, adoptFrom: PRE_SPLIT_SCHEMA });
     const where = `${database.service} (schema ${schema})`;
@@ -20,10 +20,10 @@ async function migrate(url: string, database: ServiceDatabase, schema: string): 
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  await migrate(config.DATABASE_URL, CART_DATABASE, config.CART_DB_SCHEMA);
-  await migrate(config.DATABASE_URL, ORDER_DATABASE, config.ORDER_DB_SCHEMA);
-  await migrate(config.DATABASE_URL, INVENTORY_DATABASE, config.INVENTORY_DB_SCHEMA);
-  await migrate(config.DATABASE_URL, NOTIFICATION_DATABASE, config.NOTIFICATION_DB_SCHEMA);
+  await migrate(config, CART_DATABASE, config.CART_DB_SCHEMA);
+  await migrate(config, ORDER_DATABASE, config.ORDER_DB_SCHEMA);
+  await migrate(config, INVENTORY_DATABASE, config.INVENTORY_DB_SCHEMA);
+  await migrate(config, NOTIFICATION_DATABASE, config.NOTIFICATION_DB_SCHEMA);
 }
 
 main().catch((error: unknown) => {

@@ -15,7 +15,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { logLevel, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { ConfigError, loadConfig } from '../src/config';
 import { AppError, toAppError } from '../src/errors';
-import { createKafkaClient, headersAsText } from '../src/lib/kafka';
+import { createKafkaClient, headersAsText, kafkaConnection } from '../src/lib/kafka';
 import { createOrderEventSerde, eventJson, poisonReasonOf } from '../src/lib/registry';
 
 interface Options {
@@ -110,16 +110,16 @@ function kafkaFailure(brokers: string, error: unknown): TailError {
 
 async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
-  // Only read the environment for what the command line does not give.
-  const config = options.topic && options.registryUrl && options.brokers ? undefined : loadConfig();
-  const topic = options.topic ?? config?.ORDER_EVENTS_TOPIC ?? '';
-  const registryUrl = options.registryUrl ?? config?.SCHEMA_REGISTRY_URL ?? '';
-  const brokers = options.brokers ?? config?.KAFKA_BROKERS ?? '';
+  // The command line wins; the environment gives the rest, and always how to reach Kafka (TLS, SASL).
+  const config = loadConfig();
+  const topic = options.topic ?? config.ORDER_EVENTS_TOPIC;
+  const registryUrl = options.registryUrl ?? config.SCHEMA_REGISTRY_URL;
+  const brokers = options.brokers ?? config.KAFKA_BROKERS;
   const maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
   const groupId = `events-tail-${randomBytes(4).toString('hex')}`;
 
   const kafka = createKafkaClient({
-    brokers,
+    ...kafkaConnection({ ...config, KAFKA_BROKERS: brokers }),
     clientId: 'orderflow-events-tail',
     // Failures reach the user as one line from this script; kafkajs' own logs would go to stdout.
     overrides: { logLevel: logLevel.NOTHING, connectionTimeout: CONNECT_TIMEOUT_MS, retry: { initialRetryTime: 300, maxRetryTime: 2_000, retries: 3 } },

@@ -7,7 +7,7 @@
 import { loadConfig } from '../src/config';
 import { GENERATED_CATALOGUE } from '../src/domain';
 import { createInventoryRepository, INVENTORY_DATABASE } from '../src/inventory-service';
-import { createDatabase, migrateToLatest } from '../src/lib/db';
+import { createDatabase, databaseConnection, migrateToLatest } from '../src/lib/db';
 
 /** Units each catalogue item starts with: a few hundred generated orders' worth across the catalogue. */
 const CATALOGUE_STOCK = 50;
@@ -15,7 +15,7 @@ const CATALOGUE_STOCK = 50;
 async function main(): Promise<void> {
   const config = loadConfig();
   const schema = config.INVENTORY_DB_SCHEMA;
-  const knex = createDatabase({ url: config.DATABASE_URL, database: INVENTORY_DATABASE, schema });
+  const knex = createDatabase({ ...databaseConnection(config), database: INVENTORY_DATABASE, schema });
   try {
     await migrateToLatest(knex, INVENTORY_DATABASE, { schema });
     const stocked = await createInventoryRepository({ knex }).stockIfNew(GENERATED_CATALOGUE, CATALOGUE_STOCK);

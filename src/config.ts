@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const SECONDS_PER_UNIT: Partial<Record<string, number>> = { s: 1, m: 60, h: 3_600, d: 86_400 };
@@ -14,6 +15,42 @@ const postgresSchemaName = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase PostgreSQL identifier')
   .refine((name) => !name.startsWith('pg_') && name !== 'public' && name !== 'information_schema', 'expected a schema of its own, not public or a system schema');
+
+/**
+ * A PEM file of CA certificates to trust. It is read here, at start-up, so that a wrong path
+ * or an unreadable file is a configuration error naming the setting, instead of a failed TLS
+ * handshake (or a stack trace) once the first connection is tried.
+ */
+const caCertificateFile = z.string().superRefine((path, context) => {
+  const problem = pemCertificateProblem(path);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
+
+function pemCertificateProblem(path: string): string | undefined {
+  const read = readPem(path);
+  return typeof read === 'string' ? undefined : read.problem;
+}
+
+function readPem(path: string): string | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    return { problem: `cannot be read (${code ?? message}); expected the path of a PEM file holding the CA certificate` };
+  }
+  return text.includes('-----BEGIN CERTIFICATE-----') ? text : { problem: 'holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)' };
+}
+
+/**
+ * The PEM text of the CA file a setting names. loadConfig checked it already; read again when a
+ * client is built, a file gone since is still a ConfigError naming the setting, not a raw ENOENT.
+ */
+export function readCaCertificate(key: 'KAFKA_SSL_CA_FILE' | 'DATABASE_SSL_CA_FILE', path: string): string {
+  const read = readPem(path);
+  if (typeof read !== 'string') throw new ConfigError([`${key}='${path}': ${read.problem}`]);
+  return read;
+}
 
 /** A setting that may be left empty (its default): empty reads as undefined, anything else must pass `schema`. */
 const optional = <Output>(schema: z.ZodType<Output, string>) => z.union([z.literal('').transform(() => undefined), schema]);
@@ -37,6 +74,42 @@ const SETTINGS = {
     doc: 'PostgreSQL connection URL.',
     schema: z.url({ protocol: /^postgres(ql)?$/ }),
     default: 'postgres://orderflow:orderflow@127.0.0.1:15432/orderflow',
+  },
+  KAFKA_SECURITY_PROTOCOL: {
+    doc: 'How the services reach Kafka: plaintext; ssl (TLS); or sasl_ssl (TLS, signing in with SASL/SCRAM as KAFKA_SASL_USERNAME). Every service, consumer, producer and tool uses it.',
+    schema: z.enum(['plaintext', 'ssl', 'sasl_ssl']),
+    default: 'plaintext',
+  },
+  KAFKA_SASL_MECHANISM: {
+    doc: 'SCRAM mechanism of sasl_ssl: scram-sha-256 or scram-sha-512 (the broker must hold a credential of that mechanism for the user).',
+    schema: z.enum(['scram-sha-256', 'scram-sha-512']),
+    default: 'scram-sha-512',
+  },
+  KAFKA_SASL_USERNAME: {
+    doc: 'SCRAM user the services sign in to Kafka as; required with sasl_ssl, refused without it.',
+    schema: optional(z.string()),
+    default: '',
+  },
+  KAFKA_SASL_PASSWORD: {
+    doc: "That user's SCRAM password; required with sasl_ssl, refused without it. Never logged.",
+    schema: optional(z.string()),
+    default: '',
+    secret: true,
+  },
+  KAFKA_SSL_CA_FILE: {
+    doc: "PEM file of the CA that signed the brokers' certificates (ssl and sasl_ssl); empty trusts Node.js's default CAs. A file that cannot be read stops the start.",
+    schema: optional(caCertificateFile),
+    default: '',
+  },
+  DATABASE_SSL: {
+    doc: "TLS to PostgreSQL: disable (as DATABASE_URL says, plain by default); require (encrypted, the server's certificate not checked); verify-full (encrypted, the certificate checked against DATABASE_SSL_CA_FILE or Node.js's default CAs, and the host name against it).",
+    schema: z.enum(['disable', 'require', 'verify-full']),
+    default: 'disable',
+  },
+  DATABASE_SSL_CA_FILE: {
+    doc: "PEM file of the CA that signed PostgreSQL's certificate, for verify-full; empty trusts Node.js's default CAs. A file that cannot be read stops the start.",
+    schema: optional(caCertificateFile),
+    default: '',
   },
   CART_DB_SCHEMA: {
     doc: "PostgreSQL schema the cart service owns in DATABASE_URL's database (created if missing); no other service reads it.",
@@ -220,6 +293,40 @@ function sameValue(config: Config, keys: readonly ConfigKey[], because: string):
   return undefined;
 }
 
+/** SASL credentials and a CA go with the protocols that use them; set elsewhere they would be silently ignored. */
+const KAFKA_SECURITY_RULES: ReadonlyArray<(config: Config) => string | undefined> = [
+  (config) => {
+    if (config.KAFKA_SECURITY_PROTOCOL !== 'sasl_ssl') return undefined;
+    const missing = (['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const).filter((key) => config[key] === undefined);
+    return missing.length > 0 ? `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required when KAFKA_SECURITY_PROTOCOL is sasl_ssl: the broker signs every client in` : undefined;
+  },
+  (config) => {
+    if (config.KAFKA_SECURITY_PROTOCOL === 'sasl_ssl') return undefined;
+    const set = (['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const).filter((key) => config[key] !== undefined);
+    return set.length > 0 ? `${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but KAFKA_SECURITY_PROTOCOL is ${config.KAFKA_SECURITY_PROTOCOL}: SASL credentials are only used with sasl_ssl` : undefined;
+  },
+  (config) =>
+    config.KAFKA_SECURITY_PROTOCOL === 'plaintext' && config.KAFKA_SSL_CA_FILE !== undefined
+      ? 'KAFKA_SSL_CA_FILE is set but KAFKA_SECURITY_PROTOCOL is plaintext: the CA is only used with ssl or sasl_ssl'
+      : undefined,
+];
+
+/** Query parameters of a PostgreSQL URL that pg reads as TLS settings. */
+const URL_TLS_PARAMETERS = ['ssl', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
+
+const DATABASE_SSL_RULES: ReadonlyArray<(config: Config) => string | undefined> = [
+  (config) =>
+    config.DATABASE_SSL_CA_FILE !== undefined && config.DATABASE_SSL !== 'verify-full'
+      ? `DATABASE_SSL_CA_FILE is set but DATABASE_SSL is ${config.DATABASE_SSL}: only verify-full checks the server's certificate against a CA`
+      : undefined,
+  // pg lets the URL's TLS parameters win over the settings it is given, which would quietly undo verify-full.
+  (config) => {
+    if (config.DATABASE_SSL === 'disable') return undefined;
+    const inUrl = URL_TLS_PARAMETERS.filter((name) => new URL(config.DATABASE_URL).searchParams.has(name));
+    return inUrl.length > 0 ? `DATABASE_URL sets ${inUrl.join(', ')} while DATABASE_SSL is ${config.DATABASE_SSL}: leave TLS to DATABASE_SSL and DATABASE_SSL_CA_FILE` : undefined;
+  },
+];
+
 const SETTING_RULES: ReadonlyArray<(config: Config) => string | undefined> = [
   ...DISTINCT_SETTINGS.map(({ keys, because }) => (config: Config) => sameValue(config, keys, because)),
   // An unsigned webhook could be forged by anyone who learns the receiver's URL.
@@ -227,6 +334,8 @@ const SETTING_RULES: ReadonlyArray<(config: Config) => string | undefined> = [
     config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined
       ? 'WEBHOOK_SECRET is required when WEBHOOK_URL is set: every webhook is signed with it (or leave WEBHOOK_URL empty to turn webhooks off)'
       : undefined,
+  ...KAFKA_SECURITY_RULES,
+  ...DATABASE_SSL_RULES,
 ];
 
 /** Raised at start-up when a setting has a bad value; names every offending setting. */

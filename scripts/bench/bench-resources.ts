@@ -1,6 +1,8 @@
 import { Kafka, KafkaJSDeleteGroupsError, logLevel, type Admin } from 'kafkajs';
 import { Client, escapeIdentifier } from 'pg';
 import { EVENT_SCHEMAS } from '../../src/generated';
+import { databaseSsl, type DatabaseConnectionSettings } from '../../src/lib/db';
+import { kafkaSecurity, type KafkaConnectionSettings } from '../../src/lib/kafka';
 import { subjectFor } from '../../src/lib/registry';
 
 /**
@@ -14,20 +16,20 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** CREATE DATABASE `name` on the server of `serverUrl`; the servers under test migrate it themselves, as at any start. */
-export async function createBenchDatabase(serverUrl: string, name: string): Promise<BenchDatabase> {
-  await onServer(serverUrl, (client) => client.query(`CREATE DATABASE ${escapeIdentifier(name)}`));
-  const url = new URL(serverUrl);
+/** CREATE DATABASE `name` on the server of DATABASE_URL; the servers under test migrate it themselves, as at any start. */
+export async function createBenchDatabase(server: DatabaseConnectionSettings, name: string): Promise<BenchDatabase> {
+  await onServer(server, (client) => client.query(`CREATE DATABASE ${escapeIdentifier(name)}`));
+  const url = new URL(server.DATABASE_URL);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     // FORCE: a connection a killed server left behind must not keep the database alive.
-    drop: () => onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
+    drop: () => onServer(server, (client) => client.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
-async function onServer<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+async function onServer<T>(server: DatabaseConnectionSettings, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: server.DATABASE_URL, ssl: databaseSsl(server), connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     return await work(client);
@@ -37,9 +39,9 @@ async function onServer<T>(serverUrl: string, work: (client: Client) => Promise<
 }
 
 /** Deletes those of `topics` that exist, and the consumer `groups` (which must have no members left). */
-export async function deleteKafkaLeftovers(brokers: string, { topics, groups }: { topics: string[]; groups: string[] }): Promise<void> {
+export async function deleteKafkaLeftovers(stack: KafkaConnectionSettings, { topics, groups }: { topics: string[]; groups: string[] }): Promise<void> {
   // Not the project's client: its logger writes JSON lines to stdout, where the results go.
-  const admin = new Kafka({ clientId: 'orderflow-bench-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ clientId: 'orderflow-bench-cleanup', brokers: stack.KAFKA_BROKERS.split(','), ...kafkaSecurity(stack), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());

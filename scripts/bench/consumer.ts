@@ -11,8 +11,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Partitioners } from 'kafkajs';
 import { loadConfig, type Config } from '../../src/config';
 import { Decimal } from '../../src/domain';
-import { createDatabase, migrateToLatest, type Knex } from '../../src/lib/db';
-import { createKafkaClient } from '../../src/lib/kafka';
+import { createDatabase, databaseConnection, migrateToLatest, type Knex } from '../../src/lib/db';
+import { createKafkaClient, kafkaConnection } from '../../src/lib/kafka';
 import { createOrderEventSerde, type OrderEvent } from '../../src/lib/registry';
 import { ORDER_DATABASE, startOrderService } from '../../src/order-service';
 import { cpuSplitBetween, takeCpuSnapshot, type CpuSplit } from './cpu-usage';
@@ -76,7 +76,7 @@ function buildEvents(total: number, orders: number): Array<{ key: string; event:
 }
 
 async function preload(config: Config, events: Array<{ key: string; event: OrderEvent }>, orders: number, partitions: number): Promise<void> {
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'bench-consumer-loader' });
+  const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'bench-consumer-loader' });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: config.ORDER_EVENTS_TOPIC, numPartitions: partitions }], waitForLeaders: true });
@@ -113,7 +113,7 @@ interface RunResult {
 /** A fresh, migrated schema for one run; `drop` removes it. */
 async function freshSchema(config: Config, name: string): Promise<{ knex: Knex; drop(): Promise<void> }> {
   const schema = `bench_${name.replace('-', '_')}_${randomBytes(3).toString('hex')}`;
-  const knex = createDatabase({ url: config.DATABASE_URL, database: ORDER_DATABASE, schema, poolMax: 10 });
+  const knex = createDatabase({ ...databaseConnection(config), database: ORDER_DATABASE, schema, poolMax: 10 });
   await migrateToLatest(knex, ORDER_DATABASE, { schema });
   return {
     knex,

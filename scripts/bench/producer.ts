@@ -101,7 +101,7 @@ async function benchCart(context: BenchContext): Promise<void> {
   const topic = `bench-order-events-${suffix}`;
   const consumerGroup = `bench-order-service-${suffix}`;
   const databaseName = `orderflow_bench_${suffix}`;
-  const database = await createBenchDatabase(stack.DATABASE_URL, databaseName);
+  const database = await createBenchDatabase(stack, databaseName);
   cleanup.defer(`drop database ${databaseName}`, database.drop);
   // The dead-letter topic too (the order service would otherwise create or share the real one), and
   // the group the order service indexes it in.
@@ -193,7 +193,7 @@ function deferKafkaCleanup(context: BenchContext, topics: string[], groups: stri
   const { stack, cleanup } = context;
   cleanup.defer(`delete the registry subjects of ${topics.join(', ')}`, () => deleteRegistrySubjects(stack.SCHEMA_REGISTRY_URL, topics));
   cleanup.defer(`delete topics ${topics.join(', ')}${groups.length > 0 ? ` and consumer group ${groups.join(', ')}` : ''}`, () =>
-    deleteKafkaLeftovers(stack.KAFKA_BROKERS, { topics, groups }),
+    deleteKafkaLeftovers(stack, { topics, groups }),
   );
 }
 

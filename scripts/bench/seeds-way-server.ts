@@ -14,7 +14,7 @@ import { generateOrder, toOrderJson, validateCreateRequest, type Order } from '.
 import { AppError } from '../../src/errors';
 import { success } from '../../src/lib/http';
 import { jsonBody } from '../../src/lib/http/json-body';
-import { createKafkaClient, ensureTopics } from '../../src/lib/kafka';
+import { createKafkaClient, ensureTopics, kafkaConnection } from '../../src/lib/kafka';
 import { createOrderEventSerde, EVENT_ID_HEADER, EVENT_TYPE_HEADER } from '../../src/lib/registry';
 import { answerErrors, benchServerPort, createBenchApp, serveUntilSignalled } from './bench-server';
 
@@ -43,7 +43,7 @@ async function ensureTopic(kafka: Kafka, topic: string): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const topic = config.ORDER_EVENTS_TOPIC;
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-bench-seeds-way' });
+  const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'orderflow-bench-seeds-way' });
   const serde = createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic });
   // The partitioner the project's producers name explicitly (which also silences kafkajs' v2 warning about it).
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });

@@ -47,13 +47,19 @@ function parseArguments(args: string[]): { names: string[]; brokers?: number } {
   return { names, brokers };
 }
 
+/** A component's further lines, indented under its own. */
+function printNotes(notes: string[]): void {
+  for (const note of notes) console.log(`  ${''.padEnd(11)} ${note}`);
+}
+
 async function up(components: StackComponent[]): Promise<void> {
   for (const component of components) {
     const started = Date.now();
     await component.install();
     await component.start();
-    const { detail } = await component.status();
+    const { detail, notes = [] } = await component.status();
     console.log(`  ${component.name.padEnd(11)} ready   ${detail}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    printNotes(notes);
   }
 }
 
@@ -68,11 +74,11 @@ async function down(components: StackComponent[]): Promise<void> {
 async function status(components: StackComponent[]): Promise<boolean> {
   let allReady = true;
   for (const component of components) {
-    const { running, ready, pid, detail, lines } = await component.status();
+    const { running, ready, pid, detail, notes = [] } = await component.status();
     allReady &&= ready;
     const state = ready ? 'ready' : running ? 'NOT READY' : 'stopped';
     console.log(`  ${component.name.padEnd(11)} ${state.padEnd(11)} ${detail}${pid ? `  pid ${pid}` : ''}${ready ? '' : `  log: ${component.logFile}`}`);
-    for (const line of lines ?? []) console.log(`      ${line}`);
+    printNotes(notes);
   }
   return allReady;
 }

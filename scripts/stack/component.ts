@@ -19,6 +19,6 @@ export interface ComponentStatus {
   pid?: number;
   /** Address and, when not ready, why. */
   detail: string;
-  /** More to show under the headline, one item a line: a cluster's nodes and partitions. */
-  lines?: string[];
+  /** Further lines worth knowing (other listeners, where credentials and certificates are). */
+  notes?: string[];
 }

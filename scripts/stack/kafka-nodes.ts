@@ -21,6 +21,8 @@ export interface KafkaNode {
   id: number;
   port: number;
   controllerPort: number;
+  /** Its SASL_SSL listener (TLS and SCRAM), beside the PLAINTEXT one. */
+  saslSslPort: number;
   /** Its server.properties and its log folder live here. */
   dataDir: string;
   configFile: string;
@@ -41,6 +43,7 @@ export function kafkaNodes(count: number): KafkaNode[] {
       id,
       port: STACK_PORTS.kafka + KAFKA_NODE_PORT_STEP * index,
       controllerPort: STACK_PORTS.kafkaController + KAFKA_NODE_PORT_STEP * index,
+      saslSslPort: STACK_PORTS.kafkaSaslSsl + KAFKA_NODE_PORT_STEP * index,
       dataDir,
       configFile: join(dataDir, 'server.properties'),
       pidFile: join(RUN_DIR, `${name}.pid`),

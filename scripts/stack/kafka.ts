@@ -3,11 +3,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import type { ComponentStatus, StackComponent } from './component';
 import { describePartitions } from './kafka-partitions';
+import { credentialsFingerprint, ensureScramCredentials, readScramCredentials, SCRAM_CREDENTIALS_FILE, scramUserCommands, withSaslSslListener, type SaslSslListener } from './kafka-sasl-ssl';
 import { forgetNodeCount, KAFKA_NODE_COUNTS, kafkaBootstrap, kafkaNodes, recordedNodeCount, recordNodeCount, type KafkaNode } from './kafka-nodes';
 import { assertJavaTools, runMaven } from './maven';
 import { CACHE_DIR, DATA_DIR, REPO_ROOT } from './paths';
 import {
   assertPortFree,
+  isPortOpen,
   pollUntil,
   readyTimeoutMs,
   runningPid,
@@ -16,6 +18,7 @@ import {
   StackError,
   stopProcessGroup,
 } from './process';
+import { CA_FILE, ensureServerKeystore } from './tls';
 
 const KAFKA_VERSION = '3.9.1';
 const HERE = join(REPO_ROOT, 'scripts', 'stack', 'kafka');
@@ -39,6 +42,8 @@ export interface KafkaServerOptions {
   logDir: string;
   /** Controller port of every node of the quorum by id; the node alone when left out. */
   quorum?: ReadonlyArray<{ id: number; controllerPort: number }>;
+  /** A SASL_SSL listener beside the PLAINTEXT one. */
+  saslSsl?: SaslSslListener;
 }
 
 /**
@@ -47,7 +52,7 @@ export interface KafkaServerOptions {
  * In a quorum of three or more, topics default to three replicas and acknowledge a write once
  * two hold it (with the producers' acks=all), so losing one node loses nothing and stops nothing.
  */
-export function kafkaServerProperties({ nodeId = 1, port, controllerPort, logDir, quorum = [{ id: nodeId, controllerPort }] }: KafkaServerOptions): string {
+export function kafkaServerProperties({ nodeId = 1, port, controllerPort, logDir, quorum = [{ id: nodeId, controllerPort }], saslSsl }: KafkaServerOptions): string {
   const replication = quorum.length >= CLUSTER_REPLICATION.factor ? CLUSTER_REPLICATION : { factor: 1, minInSync: 1 };
   const settings: Record<string, string | number> = {
     'process.roles': 'broker,controller',
@@ -74,7 +79,7 @@ export function kafkaServerProperties({ nodeId = 1, port, controllerPort, logDir
     'log.retention.hours': 24,
     'log.segment.bytes': 64 * 1024 * 1024,
   };
-  return Object.entries(settings)
+  return Object.entries(saslSsl ? withSaslSslListener(settings, saslSsl) : settings)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');
 }
@@ -159,16 +164,56 @@ function nodeCountToStart(requested: number | undefined): number {
 /** Starts `node` unless it runs already; resolves with whether it was started now. */
 async function startNode(node: KafkaNode, nodes: KafkaNode[], clusterId: () => string): Promise<boolean> {
   if (runningPid(node.pidFile) !== undefined) return false;
-  await assertPortFree(node.port, `kafka (node ${node.id})`);
-  await assertPortFree(node.controllerPort, `kafka (node ${node.id} controller)`);
+  const name = nodes.length === 1 ? 'kafka' : `kafka node ${node.id}`;
+  await assertPortFree(node.port, name);
+  await assertPortFree(node.controllerPort, `${name} (controller)`);
+  await assertPortFree(node.saslSslPort, `${name} (SASL_SSL)`);
   mkdirSync(node.dataDir, { recursive: true });
   const quorum = nodes.map(({ id, controllerPort }) => ({ id, controllerPort }));
-  writeFileSync(node.configFile, kafkaServerProperties({ nodeId: node.id, port: node.port, controllerPort: node.controllerPort, logDir: join(node.dataDir, 'logs'), quorum }));
+  // One certificate (for localhost and 127.0.0.1) serves every node.
+  const saslSsl = { port: node.saslSslPort, keystore: ensureServerKeystore('kafka') };
+  writeFileSync(node.configFile, kafkaServerProperties({ nodeId: node.id, port: node.port, controllerPort: node.controllerPort, logDir: join(node.dataDir, 'logs'), quorum, saslSsl }));
   formatStorageOnce(node, clusterId);
   // Three brokers share the machine with everything else; each gets less heap than a lone one.
   const { command, args } = java('kafka.Kafka', [node.configFile], 'log4j.properties', nodes.length === 1 ? '768m' : '512m');
   spawnDetached({ command, args, logFile: node.logFile, pidFile: node.pidFile });
   return true;
+}
+
+/** The bootstrap list of the SASL_SSL listeners of `nodes`. */
+const saslSslBootstrap = (nodes: KafkaNode[]) => nodes.map((node) => `127.0.0.1:${node.saslSslPort}`).join(',');
+
+/**
+ * Gives the cluster the SCRAM user of its SASL_SSL listeners, through node 1's PLAINTEXT
+ * listener; Kafka keeps it in the cluster's metadata, so this runs once per data folder (and
+ * again when the credentials file was replaced), also for data made before the listener existed.
+ */
+function ensureScramUser(nodes: KafkaNode[]): void {
+  const first = nodes[0]!;
+  const marker = join(first.dataDir, 'scram-user.sha256');
+  const credentials = ensureScramCredentials(saslSslBootstrap(nodes));
+  const fingerprint = credentialsFingerprint(credentials);
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === fingerprint) return;
+  for (const toolArgs of scramUserCommands(`127.0.0.1:${first.port}`, credentials)) {
+    // A local password on loopback, so it may show in this short-lived process's arguments; not in a message, though.
+    const { command, args } = java('kafka.admin.ConfigCommand', toolArgs, 'tools-log4j.properties', '256m');
+    try {
+      runOrFail(command, args, `kafka: creating the SCRAM user '${credentials.username}' of the SASL_SSL listener`);
+    } catch (error) {
+      throw error instanceof StackError ? new StackError(error.message.replaceAll(credentials.password, '(hidden)')) : error;
+    }
+  }
+  writeFileSync(marker, `${fingerprint}\n`);
+}
+
+/** Where clients find the SASL_SSL listeners, their CA and their SCRAM user, for `up` and `status`. */
+async function saslSslNotes(nodes: KafkaNode[]): Promise<string[]> {
+  const first = nodes[0]!;
+  if (!(await isPortOpen(first.saslSslPort))) {
+    return [`SASL_SSL 127.0.0.1:${first.saslSslPort} is not listening: this broker was started before it existed; \`npm run stack:down\` and \`npm run stack:up\` add it`];
+  }
+  const credentials = readScramCredentials() === undefined ? 'not made yet' : SCRAM_CREDENTIALS_FILE;
+  return [`SASL_SSL ${saslSslBootstrap(nodes)} (SCRAM-SHA-256/512); SCRAM user: ${credentials}`, `CA: ${CA_FILE}`];
 }
 
 /**
@@ -219,6 +264,7 @@ export function createKafkaComponent(requestedNodeCount?: number): StackComponen
         const what = started.length === 0 ? 'the nodes started earlier are running but' : 'Kafka';
         throw new StackError(`kafka: ${what} did not become ready within ${timeoutMs / 1000} s${started.length > 0 ? ', so what was started now was stopped' : '; run `npm run stack:down` and start again'}`, started[0]?.logFile ?? first.logFile);
       }
+      ensureScramUser(nodes);
     },
 
     async stop() {
@@ -241,11 +287,12 @@ export function createKafkaComponent(requestedNodeCount?: number): StackComponen
       const running = states.some((state) => state.pid !== undefined);
       const ready = states.every((state) => state.ready);
       const headline = `${kafkaBootstrap()} (KRaft, Kafka ${KAFKA_VERSION}${nodeCount > 1 ? `, ${nodeCount} nodes` : ''})`;
-      if (nodeCount === 1) return { running, ready, pid, detail: headline };
-      const lines = states.map(({ node, pid: nodePid, ready: nodeReady }) => `node ${node.id}  ${(nodeReady ? 'ready' : nodePid ? 'NOT READY' : 'stopped').padEnd(9)} 127.0.0.1:${node.port}${nodePid ? `  pid ${nodePid}` : `  log: ${node.logFile}`}`);
+      const listenerNotes = ready ? await saslSslNotes(nodes) : [];
+      if (nodeCount === 1) return { running, ready, pid, detail: headline, notes: listenerNotes };
+      const notes = states.map(({ node, pid: nodePid, ready: nodeReady }) => `node ${node.id}  ${(nodeReady ? 'ready' : nodePid ? 'NOT READY' : 'stopped').padEnd(9)} 127.0.0.1:${node.port}${nodePid ? `  pid ${nodePid}` : `  log: ${node.logFile}`}`);
       const live = states.find((state) => state.ready)?.node;
-      if (live) lines.push(...(await describePartitions(`127.0.0.1:${live.port}`).catch((error: unknown) => [`partitions: not available (${error instanceof Error ? error.message : String(error)})`])));
-      return { running, ready, pid, detail: headline, lines };
+      if (live) notes.push(...(await describePartitions(`127.0.0.1:${live.port}`).catch((error: unknown) => [`partitions: not available (${error instanceof Error ? error.message : String(error)})`])));
+      return { running, ready, pid, detail: headline, notes: [...notes, ...listenerNotes] };
     },
   };
 }

@@ -5,6 +5,8 @@
 export const STACK_PORTS = Object.freeze({
   kafka: portFromEnv('ORDERFLOW_KAFKA_PORT', 19092),
   kafkaController: portFromEnv('ORDERFLOW_KAFKA_CONTROLLER_PORT', 19093),
+  /** Kafka's SASL_SSL listener (SCRAM over TLS), beside the PLAINTEXT one the services use by default. */
+  kafkaSaslSsl: portFromEnv('ORDERFLOW_KAFKA_SASL_SSL_PORT', 19094),
   registry: portFromEnv('ORDERFLOW_REGISTRY_PORT', 18081),
   postgres: portFromEnv('ORDERFLOW_POSTGRES_PORT', 15432),
   prometheus: portFromEnv('ORDERFLOW_PROMETHEUS_PORT', 19090),

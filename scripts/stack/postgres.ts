@@ -6,7 +6,8 @@ import type { ComponentStatus, StackComponent } from './component';
 import { DATA_DIR, LOG_DIR, RUN_DIR } from './paths';
 import { STACK_PORTS } from './ports';
 import { aptInstall } from './apt';
-import { assertPortFree, isAlive, readyTimeoutMs, runOrFail, StackError } from './process';
+import { assertPortFree, isAlive, pollUntil, readyTimeoutMs, runOrFail, StackError } from './process';
+import { CA_FILE, ensureServerCertificate } from './tls';
 
 /** Credentials of the private cluster; `DATABASE_URL`'s default in src/config.ts matches them. */
 export const POSTGRES_USER = 'orderflow';
@@ -143,6 +144,54 @@ async function ensureDatabase(): Promise<void> {
   }
 }
 
+/** The server's current values of `names` (as new connections see them). */
+async function serverSettings(names: string[]): Promise<Record<string, string>> {
+  const { Client } = await import('pg');
+  const client = new Client({ host: '127.0.0.1', port, user: POSTGRES_USER, password: POSTGRES_PASSWORD, database: 'postgres', connectionTimeoutMillis: 2_000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [names]);
+    return Object.fromEntries(rows.map(({ name, setting }) => [name, setting]));
+  } finally {
+    await client.end();
+  }
+}
+
+/** For `up` and `status`: whether TLS is on, and where clients find the CA to check it with. */
+async function tlsNote(): Promise<string> {
+  const { ssl } = await serverSettings(['ssl']).catch(() => ({ ssl: undefined }));
+  return ssl === 'on' ? `TLS on (plain too): DATABASE_SSL=verify-full with DATABASE_SSL_CA_FILE=${CA_FILE}` : 'TLS off: `npm run stack:up` turns it on';
+}
+
+/**
+ * Turns TLS on with a certificate signed by the stack's CA (plain connections keep working:
+ * pg_hba's `host` lines take both). ALTER SYSTEM and a reload rather than start-up options, so a
+ * server already running — or a data folder made before TLS — gets it without a restart.
+ */
+async function ensureTls(): Promise<void> {
+  const { certFile, keyFile } = ensureServerCertificate('postgres');
+  // The server refuses a key that others can read, or one it does not own (as root it runs as RUN_AS).
+  if (RUN_AS) runOrFail('chown', [`${RUN_AS}:`, keyFile], 'postgres: giving the TLS key to the server user');
+  const wanted: Record<string, string> = { ssl: 'on', ssl_cert_file: certFile, ssl_key_file: keyFile };
+  const current = () => serverSettings(Object.keys(wanted));
+  const applied = (settings: Record<string, string>) => Object.entries(wanted).every(([name, value]) => settings[name] === value);
+  if (applied(await current())) return;
+  const { Client } = await import('pg');
+  const client = new Client({ host: '127.0.0.1', port, user: POSTGRES_USER, password: POSTGRES_PASSWORD, database: 'postgres' });
+  await client.connect();
+  try {
+    // ALTER SYSTEM takes no parameters; the values are the stack's own paths, quoted as literals.
+    for (const [name, value] of Object.entries(wanted)) await client.query(`ALTER SYSTEM SET ${name} = ${client.escapeLiteral(value)}`);
+    await client.query('SELECT pg_reload_conf()');
+  } finally {
+    await client.end();
+  }
+  // The reload is asynchronous, and a certificate the server cannot load leaves TLS off (with the reason in its log).
+  if (!(await pollUntil(async () => applied(await current()), 10_000))) {
+    throw new StackError(`postgres: TLS did not come on with ${certFile}`, LOG_FILE);
+  }
+}
+
 async function isReady(): Promise<boolean> {
   const { Client } = await import('pg');
   const client = new Client({ host: '127.0.0.1', port, user: POSTGRES_USER, password: POSTGRES_PASSWORD, database: POSTGRES_DATABASE, connectionTimeoutMillis: 2_000 });
@@ -187,6 +236,7 @@ export const postgres: StackComponent = {
     await ensureDatabase().catch((error: unknown) => {
       throw new StackError(`postgres: the server runs but the database '${POSTGRES_DATABASE}' is not reachable: ${(error as Error).message}`, LOG_FILE);
     });
+    await ensureTls();
   },
 
   async stop() {
@@ -196,6 +246,12 @@ export const postgres: StackComponent = {
   async status(): Promise<ComponentStatus> {
     const running = isRunning();
     const ready = running && (await isReady());
-    return { running, ready, pid: running ? postmasterPid() : undefined, detail: `postgres://${POSTGRES_USER}@127.0.0.1:${port}/${POSTGRES_DATABASE}` };
+    return {
+      running,
+      ready,
+      pid: running ? postmasterPid() : undefined,
+      detail: `postgres://${POSTGRES_USER}@127.0.0.1:${port}/${POSTGRES_DATABASE}`,
+      notes: ready ? [await tlsNote()] : [],
+    };
   },
 };

@@ -1,10 +1,10 @@
 import type { Express, Response } from 'express';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
+import { createDatabase, databaseConnection, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
 import { CART_DATABASE } from './database';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
-import { createKafkaClient } from '../lib/kafka';
+import { createKafkaClient, kafkaConnection } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createCartOrderRepository } from './cart-order-repository';
 import { createOrderUseCase } from './create-order.use-case';
@@ -60,10 +60,10 @@ export interface RunningCartService {
  */
 export async function startCartService(config: Config, deps: CartServiceDeps = {}): Promise<RunningCartService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'cart-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, database: CART_DATABASE, schema: config.CART_DB_SCHEMA, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service', logger });
+  const knex = deps.knex ?? createDatabase({ ...databaseConnection(config), database: CART_DATABASE, schema: config.CART_DB_SCHEMA, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service', logger });
   if (!deps.knex) await migrateToLatest(knex, CART_DATABASE, { schema: config.CART_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
   const metrics = createMetrics('cart-service', { sampleOutbox: () => outboxDepth(knex) });
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA, logger });
+  const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA, logger });
 
   const encoder = createOrderEventEncoder({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC, metrics });
   await encoder.start().catch((error: unknown) => {

@@ -1,9 +1,9 @@
 import type { Config } from '../config';
 import { createLogger } from '../logger';
 import { CONSUMER_LAG_INTERVAL_MS, createEventConsumer } from '../lib/consumer';
-import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA } from '../lib/db';
+import { createDatabase, databaseConnection, migrateToLatest, PRE_SPLIT_SCHEMA } from '../lib/db';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
-import { createKafkaClient, ensureTopics } from '../lib/kafka';
+import { createKafkaClient, ensureTopics, kafkaConnection } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderRecordDecoder } from '../lib/order-events';
 import { createInventoryEventSerde, createOrderEventSerde } from '../lib/registry';
@@ -38,10 +38,10 @@ export async function startInventoryService(config: Config, deps: InventoryServi
   const metrics = createMetrics('inventory-service');
   const knex =
     deps.knex ??
-    createDatabase({ url: config.DATABASE_URL, database: INVENTORY_DATABASE, schema: config.INVENTORY_DB_SCHEMA, poolMax: INVENTORY_DB_POOL_MAX, applicationName: 'orderflow-inventory-service', logger });
+    createDatabase({ ...databaseConnection(config), database: INVENTORY_DATABASE, schema: config.INVENTORY_DB_SCHEMA, poolMax: INVENTORY_DB_POOL_MAX, applicationName: 'orderflow-inventory-service', logger });
   if (!deps.knex) await migrateToLatest(knex, INVENTORY_DATABASE, { schema: config.INVENTORY_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
 
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-inventory-service', overrides: deps.kafkaOverrides ?? {}, logger });
+  const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'orderflow-inventory-service', overrides: deps.kafkaOverrides ?? {}, logger });
   const admin = kafka.admin();
   const repository = createInventoryRepository({ knex });
   const orderEvents = createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC });

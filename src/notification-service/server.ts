@@ -1,8 +1,8 @@
 import type { Config } from '../config';
 import { createLogger } from '../logger';
-import { createDatabase, migrateToLatest } from '../lib/db';
+import { createDatabase, databaseConnection, migrateToLatest } from '../lib/db';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
-import { createKafkaClient } from '../lib/kafka';
+import { createKafkaClient, kafkaConnection } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
 import type { ServiceDeps } from '../lib/service';
@@ -46,7 +46,7 @@ export async function startNotificationService(config: Config, deps: Notificatio
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'notification-service');
   const knex =
     deps.knex ??
-    createDatabase({ url: config.DATABASE_URL, database: NOTIFICATION_DATABASE, schema: config.NOTIFICATION_DB_SCHEMA, poolMax: NOTIFICATION_DB_POOL_MAX, applicationName: 'orderflow-notification-service', logger });
+    createDatabase({ ...databaseConnection(config), database: NOTIFICATION_DATABASE, schema: config.NOTIFICATION_DB_SCHEMA, poolMax: NOTIFICATION_DB_POOL_MAX, applicationName: 'orderflow-notification-service', logger });
   if (!deps.knex) await migrateToLatest(knex, NOTIFICATION_DATABASE, { schema: config.NOTIFICATION_DB_SCHEMA });
 
   const repository = createNotificationRepository({ knex });
@@ -66,7 +66,7 @@ export async function startNotificationService(config: Config, deps: Notificatio
       ...(deps.webhookMaxAttempts !== undefined ? { maxAttempts: deps.webhookMaxAttempts } : {}),
     });
 
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-notification-service', overrides: deps.kafkaOverrides ?? {}, logger });
+  const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'orderflow-notification-service', overrides: deps.kafkaOverrides ?? {}, logger });
   const admin = kafka.admin();
   const consumers = createNotificationConsumers({
     config,

@@ -1,11 +1,11 @@
 import type { Express } from 'express';
 import type { Config } from '../config';
 import { createLogger } from '../logger';
-import { createDatabase, migrateToLatest, PRE_SPLIT_SCHEMA } from '../lib/db';
+import { createDatabase, databaseConnection, migrateToLatest, PRE_SPLIT_SCHEMA } from '../lib/db';
 import { ORDER_DATABASE } from './database';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
 import { everyInterval } from '../lib/consumer';
-import { createKafkaClient } from '../lib/kafka';
+import { createKafkaClient, kafkaConnection } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createInventoryEventSerde, createOrderEventSerde, createRegistryClient, type DecodedStreamEvent, type EventStream } from '../lib/registry';
 import type { EventDecoder } from '../lib/consumer';
@@ -68,10 +68,10 @@ export interface RunningOrderService {
 export async function startOrderService(config: Config, deps: OrderServiceDeps = {}): Promise<RunningOrderService> {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'order-service');
   const metrics = createMetrics('order-service');
-  const knex = deps.knex ?? createDatabase({ url: config.DATABASE_URL, database: ORDER_DATABASE, schema: config.ORDER_DB_SCHEMA, poolMax: ORDER_DB_POOL_MAX, applicationName: 'orderflow-order-service', logger });
+  const knex = deps.knex ?? createDatabase({ ...databaseConnection(config), database: ORDER_DATABASE, schema: config.ORDER_DB_SCHEMA, poolMax: ORDER_DB_POOL_MAX, applicationName: 'orderflow-order-service', logger });
   if (!deps.knex) await migrateToLatest(knex, ORDER_DATABASE, { schema: config.ORDER_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
 
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'orderflow-order-service', overrides: deps.kafkaOverrides ?? {}, logger });
+  const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'orderflow-order-service', overrides: deps.kafkaOverrides ?? {}, logger });
   const admin = kafka.admin();
   const repository = createOrderRepository({ knex });
   const serde = createOrderEventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topic: config.ORDER_EVENTS_TOPIC });

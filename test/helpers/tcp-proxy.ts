@@ -12,7 +12,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** `listenHost`: another loopback address (127.0.0.2, ...) makes the dependency answer to a name its certificate does not hold. */
+export async function startTcpProxy(target: { host: string; port: number }, { listenHost = '127.0.0.1' }: { listenHost?: string } = {}): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
@@ -39,7 +40,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
     await new Promise<void>((resolve, reject) => {
       created.once('error', reject);
-      created.listen(port, '127.0.0.1', () => {
+      created.listen(port, listenHost, () => {
         created.off('error', reject);
         resolve();
       });

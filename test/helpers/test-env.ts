@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config, type ConfigKey } from '../../src/config';
-import { createDatabase, migrateToLatest, type Knex, type ServiceDatabase } from '../../src/lib/db';
+import { createDatabase, databaseConnection, migrateToLatest, type Knex, type ServiceDatabase } from '../../src/lib/db';
 
 /** A short random suffix so every test gets its own topic, subject, group and schema. */
 export function uniqueSuffix(): string {
@@ -38,7 +38,7 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(database: ServiceDatabase, config: Config = testConfig(), poolMax = 10): Promise<TestDatabase> {
   const schema = `test_${uniqueSuffix()}`;
-  const knex = createDatabase({ url: config.DATABASE_URL, database, schema, poolMax, applicationName: schema });
+  const knex = createDatabase({ ...databaseConnection(config), database, schema, poolMax, applicationName: schema });
   await migrateToLatest(knex, database, { schema });
   return {
     knex,

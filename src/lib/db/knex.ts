@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { defaults, types } from 'pg';
 import { loggerForTools, type Logger } from '../../logger';
+import type { DatabaseSsl } from './database-ssl';
 import type { ServiceDatabase } from './service-database';
 
 export type { Knex };
@@ -29,6 +30,8 @@ export type DatabaseOptions = PoolOptions &
 
 interface PoolOptions {
   url: string;
+  /** pg's TLS options, from the configuration through databaseConnection(config); without, DATABASE_URL decides. */
+  ssl?: DatabaseSsl;
   /** Most pooled connections. */
   poolMax?: number;
   /** application_name of every connection, so pg_stat_activity tells whose connections they are. */
@@ -38,11 +41,12 @@ interface PoolOptions {
 }
 
 /** A Knex instance for PostgreSQL, confined to one service's schema (its search_path) and migrations when given one. */
-export function createDatabase({ url, database, schema, poolMax = 20, applicationName, logger = loggerForTools() }: DatabaseOptions): Knex {
+export function createDatabase({ url, ssl, database, schema, poolMax = 20, applicationName, logger = loggerForTools() }: DatabaseOptions): Knex {
   const log = logger.child({ component: 'knex' });
   return knexFactory({
     client: 'pg',
-    connection: applicationName ? { connectionString: url, application_name: applicationName } : url,
+    // openSession copies these settings (TLS included) for its connections outside the pool.
+    connection: applicationName || ssl ? { connectionString: url, ...(applicationName ? { application_name: applicationName } : {}), ...(ssl ? { ssl } : {}) } : url,
     searchPath: schema === undefined ? undefined : [schema],
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,

@@ -51,7 +51,8 @@ describe('the stack scripts running a three-node Kafka cluster', function () {
   it('a topic the services create is replicated on all three nodes, with min.insync.replicas 2', async () => {
     await withAdmin(async (admin) => {
       expect(await ensureTopics(admin, [topic])).to.deep.equal([topic]);
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      // Every node learns of the new topic a moment after its leaders are elected; ask until the one asked knows it.
+      const { topics } = await waitFor(() => admin.fetchTopicMetadata({ topics: [topic] }), { what: `the metadata of ${topic}` });
       for (const partition of topics[0]!.partitions) {
         expect(partition.replicas, `partition ${partition.partitionId} replicas`).to.have.length(3);
         expect(partition.isr, `partition ${partition.partitionId} in sync`).to.have.length(3);

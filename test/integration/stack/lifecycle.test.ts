@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config';
+import { createKafkaClient, kafkaConnection } from '../../../src/lib/kafka';
 import { waitFor } from '../../helpers/wait-for';
 import { isGone, pidOfExitedProcess, processesMentioning, processFamily, TestStack } from './stack-harness';
 
@@ -54,6 +57,54 @@ describe('the stack scripts through a lifecycle (PostgreSQL and Kafka)', functio
     expect(result.code, result.output).to.equal(0);
     expect(result.stdout).to.match(new RegExp(`postgres\\s+ready .*:${stack.ports.postgres}/orderflow\\s+pid ${stack.postmasterPid()}`));
     expect(result.stdout).to.match(new RegExp(`kafka\\s+ready .*:${stack.ports.kafka} .*pid ${stack.recordedPid('kafka')}`));
+  });
+
+  /** The settings of the stack's credentials file (KAFKA_BROKERS, KAFKA_SASL_PASSWORD, ...), as the services would read them. */
+  function credentialsFile(): Record<string, string> {
+    const lines = readFileSync(join(stack.home, 'data', 'tls', 'kafka-scram.env'), 'utf8').split('\n');
+    return Object.fromEntries(lines.filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  }
+
+  /** Signs in to the SASL_SSL listener with the credentials file's settings and `mechanism`; resolves to the brokers it reports. */
+  async function signIn(mechanism: 'scram-sha-256' | 'scram-sha-512'): Promise<Array<{ host: string; port: number }>> {
+    const config = loadConfig({}, { ...credentialsFile(), KAFKA_SASL_MECHANISM: mechanism });
+    const admin = createKafkaClient({ ...kafkaConnection(config), clientId: 'stack-lifecycle-test', overrides: { retry: { retries: 1 } } }).admin();
+    await admin.connect();
+    try {
+      return (await admin.describeCluster()).brokers.map(({ host, port }) => ({ host, port }));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('status says where the SASL_SSL listener, the SCRAM credentials and the CA are; the listener signs the user in over TLS with either mechanism', async () => {
+    const result = await stack.run(['status', 'postgres', 'kafka']);
+    const tls = join(stack.home, 'data', 'tls');
+    expect(result.stdout).to.include(`SASL_SSL 127.0.0.1:${stack.ports.kafkaSaslSsl} (SCRAM-SHA-256/512); SCRAM user: ${join(tls, 'kafka-scram.env')}`);
+    expect(result.stdout).to.include(`CA: ${join(tls, 'ca.pem')}`);
+    expect(result.stdout).to.include(`TLS on (plain too): DATABASE_SSL=verify-full with DATABASE_SSL_CA_FILE=${join(tls, 'ca.pem')}`);
+    expect(credentialsFile()).to.include({ KAFKA_BROKERS: `127.0.0.1:${stack.ports.kafkaSaslSsl}`, KAFKA_SASL_USERNAME: 'orderflow', KAFKA_SSL_CA_FILE: join(tls, 'ca.pem') });
+    for (const mechanism of ['scram-sha-256', 'scram-sha-512'] as const) {
+      expect(await signIn(mechanism), mechanism).to.deep.equal([{ host: '127.0.0.1', port: stack.ports.kafkaSaslSsl }]);
+    }
+    const wrong = loadConfig({}, { ...credentialsFile(), KAFKA_SASL_PASSWORD: 'not-the-password' });
+    const refused = createKafkaClient({ ...kafkaConnection(wrong), clientId: 'stack-lifecycle-test', overrides: { retry: { retries: 0 } } }).admin();
+    const failure = await refused.connect().then(() => undefined, (error: unknown) => error as Error);
+    await refused.disconnect();
+    expect(failure?.message).to.match(/authentication failed/i);
+  });
+
+  it('a data folder from before the SASL_SSL listener (no credentials made) gets its SCRAM user at the next start', async () => {
+    const down = await stack.run(['down', 'kafka']);
+    expect(down.code, down.output).to.equal(0);
+    const before = credentialsFile().KAFKA_SASL_PASSWORD;
+    rmSync(join(stack.home, 'data', 'tls', 'kafka-scram.env'));
+    rmSync(join(stack.home, 'data', 'kafka', 'scram-user.sha256'));
+
+    const up = await stack.run(['up', 'kafka']);
+    expect(up.code, up.output).to.equal(0);
+    expect(credentialsFile().KAFKA_SASL_PASSWORD, 'a new password').not.to.equal(before);
+    expect(await signIn('scram-sha-512')).to.have.length(1);
   });
 
   it('after a crash (kill -9 of Kafka and of the PostgreSQL server) status says stopped and up starts both again', async () => {

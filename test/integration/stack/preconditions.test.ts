@@ -48,6 +48,7 @@ describe('the stack scripts refuse to start, with a clear message', function () 
     const cases: Array<{ part: string; port: keyof StackPorts; says: string }> = [
       { part: 'kafka', port: 'kafka', says: 'kafka' },
       { part: 'kafka', port: 'kafkaController', says: 'kafka (controller)' },
+      { part: 'kafka', port: 'kafkaSaslSsl', says: 'kafka (SASL_SSL)' },
       { part: 'postgres', port: 'postgres', says: 'postgres' },
       { part: 'registry', port: 'registry', says: 'registry' },
       { part: 'prometheus', port: 'prometheus', says: 'prometheus' },

@@ -21,6 +21,7 @@ export type Part = 'postgres' | 'kafka' | 'registry' | 'prometheus';
 export interface StackPorts {
   kafka: number;
   kafkaController: number;
+  kafkaSaslSsl: number;
   registry: number;
   postgres: number;
   prometheus: number;
@@ -56,14 +57,14 @@ function isPortFree(port: number): Promise<boolean> {
 const NODE_OFFSETS = Array.from({ length: Math.max(...KAFKA_NODE_COUNTS) }, (_, index) => index * KAFKA_NODE_PORT_STEP);
 
 /**
- * Five distinct free ports between 20000 and 32000: above the defaults of the shared stack
+ * Six distinct free ports between 20000 and 32000: above the defaults of the shared stack
  * and below Linux's ephemeral range, where outgoing connections would pick theirs. Each is
  * free with the ports a Kafka cluster's further nodes would take above it.
  */
 async function freePorts(): Promise<StackPorts> {
   const chosen: number[] = [];
   const taken = new Set<number>();
-  while (chosen.length < 5) {
+  while (chosen.length < 6) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     const family = NODE_OFFSETS.map((offset) => port + offset);
     if (family.some((candidate) => taken.has(candidate))) continue;
@@ -71,8 +72,8 @@ async function freePorts(): Promise<StackPorts> {
     chosen.push(port);
     family.forEach((candidate) => taken.add(candidate));
   }
-  const [kafka = 0, kafkaController = 0, registry = 0, postgres = 0, prometheus = 0] = chosen;
-  return { kafka, kafkaController, registry, postgres, prometheus };
+  const [kafka = 0, kafkaController = 0, registry = 0, postgres = 0, prometheus = 0, kafkaSaslSsl = 0] = chosen;
+  return { kafka, kafkaController, kafkaSaslSsl, registry, postgres, prometheus };
 }
 
 /** Listens on 127.0.0.1:`port` (accepting and ignoring connections) until closed. */
@@ -232,6 +233,7 @@ export class TestStack {
       ORDERFLOW_STACK_HOME: this.home,
       ORDERFLOW_KAFKA_PORT: String(this.ports.kafka),
       ORDERFLOW_KAFKA_CONTROLLER_PORT: String(this.ports.kafkaController),
+      ORDERFLOW_KAFKA_SASL_SSL_PORT: String(this.ports.kafkaSaslSsl),
       ORDERFLOW_REGISTRY_PORT: String(this.ports.registry),
       ORDERFLOW_POSTGRES_PORT: String(this.ports.postgres),
       ORDERFLOW_PROMETHEUS_PORT: String(this.ports.prometheus),
