@@ -20,6 +20,8 @@ describe('operator console with API keys, in headless Chromium (real Kafka, regi
   const pageErrors: string[] = [];
 
   const failure = async () => ((await page.getByTestId('failure').isVisible()) ? ((await page.getByTestId('failure').textContent()) ?? '') : '');
+  // Evaluated in the page: the tests' TypeScript has no DOM types.
+  const storedKey = () => page.evaluate("sessionStorage.getItem('orderflow.apiKey')");
   const orderRows = () => page.getByTestId('orders-table').locator('tbody tr').count();
   async function enterKey(key: string): Promise<void> {
     await page.getByTestId('api-key').fill(key);
@@ -72,7 +74,7 @@ describe('operator console with API keys, in headless Chromium (real Kafka, regi
     await enterKey(reader.key);
     await waitFor(async () => (await orderRows()) === 1, { what: 'the order listed' });
     expect(await failure()).to.equal('');
-    expect(await page.evaluate(() => sessionStorage.getItem('orderflow.apiKey'))).to.equal(reader.key);
+    expect(await storedKey()).to.equal(reader.key);
     expect(await page.getByTestId('forget-key').isVisible()).to.equal(true);
   });
 
@@ -92,7 +94,7 @@ describe('operator console with API keys, in headless Chromium (real Kafka, regi
     await waitFor(async () => (await orderRows()) === 1, { what: 'the orders listed after the reload, without asking again' });
     expect(await failure()).to.equal('');
     await page.getByTestId('forget-key').click();
-    expect(await page.evaluate(() => sessionStorage.getItem('orderflow.apiKey'))).to.equal(null);
+    expect(await storedKey()).to.equal(null);
     await page.getByTestId('tab-orders').click();
     await waitFor(async () => (await failure()).includes('needs an API key'), { what: 'the console asking again' });
     expect(pageErrors).to.deep.equal([]);
