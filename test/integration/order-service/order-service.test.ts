@@ -447,7 +447,7 @@ describe('order service (real Kafka, registry and PostgreSQL)', function () {
       expect((await get('/health')).status).to.equal(200);
       const ready = await get('/ready');
       expect(ready.status).to.equal(200);
-      expect(ready.body.data).to.deep.equal({ kafka: 'up', registry: 'up', database: 'up' });
+      expect(ready.body.data).to.deep.equal({ kafka: 'up', registry: 'up', database: 'up', auth: 'open' });
       const metrics = await get('/metrics');
       expect(metrics.headers.get('content-type')).to.match(/^text\/plain/);
       expect(metrics.body).to.contain('orderflow_events_consumed_total');
