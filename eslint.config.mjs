@@ -19,7 +19,7 @@ export default tseslint.config(
     // The operator console runs in the browser, with Alpine.js and Chart.js loaded as classic scripts.
     files: ['src/order-service/console/**/*.js'],
     languageOptions: {
-      globals: { document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', HTMLCanvasElement: 'readonly', Alpine: 'readonly', Chart: 'readonly' },
+      globals: { document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', HTMLCanvasElement: 'readonly', sessionStorage: 'readonly', Alpine: 'readonly', Chart: 'readonly' },
     },
   },
 );

@@ -1,6 +1,7 @@
-/** `npm run db:migrate`: brings every service's schema in DATABASE_URL up to its latest migration. */
+/** `npm run db:migrate`: brings every service's schema in DATABASE_URL, and the API keys' schema, up to its latest migration. */
 import { loadConfig, type Config } from '../src/config';
 import { CART_DATABASE } from '../src/cart-service';
+import { ACCESS_DATABASE } from '../src/lib/access';
 import { createDatabase, databaseConnection, migrateToLatest, PRE_SPLIT_SCHEMA, type ServiceDatabase } from '../src/lib/db';
 import { INVENTORY_DATABASE } from '../src/inventory-service';
 import { NOTIFICATION_DATABASE } from '../src/notification-service';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   await migrate(config, ORDER_DATABASE, config.ORDER_DB_SCHEMA);
   await migrate(config, INVENTORY_DATABASE, config.INVENTORY_DB_SCHEMA);
   await migrate(config, NOTIFICATION_DATABASE, config.NOTIFICATION_DB_SCHEMA);
+  await migrate(config, ACCESS_DATABASE, config.ACCESS_DB_SCHEMA);
 }
 
 main().catch((error: unknown) => {

@@ -13,13 +13,17 @@ import { kafkaBootstrap } from './stack/kafka-nodes';
 import { REPO_ROOT } from './stack/paths';
 import { PROMETHEUS_TARGETS_DIR } from './stack/prometheus';
 
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * Node with tsx's loader, not tsx's own CLI: the CLI stands between the signal and the service and,
+ * when a busy service does not answer a relayed SIGTERM within 30 ms, kills it with SIGKILL.
+ */
+const NODE_WITH_TSX = [process.execPath, '--import', 'tsx'] as const;
 /** The local Prometheus scrapes the extra instances from this file while they run. */
 const INSTANCE_TARGETS = join(PROMETHEUS_TARGETS_DIR, 'npm-start-instances.json');
 
 function runStep(what: string, args: string[], env: NodeJS.ProcessEnv): void {
   console.log(`\n▸ ${what}`);
-  const { status } = spawnSync(TSX, args, { stdio: 'inherit', cwd: REPO_ROOT, env });
+  const { status } = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), ...args], { stdio: 'inherit', cwd: REPO_ROOT, env });
   if (status !== 0) {
     console.error(`\n✗ ${what} failed; nothing else was started.`);
     process.exit(status ?? 1);
@@ -74,14 +78,18 @@ function main(): void {
   runStep('stocking the catalogue of generated orders', ['scripts/seed-stock.ts'], env);
   if (local) registerExtraInstances(instances);
 
-  const children: ChildProcess[] = instances.map((instance) => spawn(TSX, [join('src', instance.service, 'main.ts')], { stdio: 'inherit', cwd: REPO_ROOT, env: { ...env, ...instance.env } }));
+  const children: ChildProcess[] = instances.map((instance) =>
+    spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), join('src', instance.service, 'main.ts')], { stdio: 'inherit', cwd: REPO_ROOT, env: { ...env, ...instance.env } }),
+  );
   console.log(`\n▸ running ${instances.map(({ service, port }) => `${service} on :${port}`).join(', ')}`);
   console.log('  (Ctrl-C stops them; the stack keeps running until npm run stack:down)');
 
   let remaining = children.length;
-  for (const child of children) {
-    child.on('exit', (code) => {
+  for (const [index, child] of children.entries()) {
+    const { service, port } = instances[index]!;
+    child.on('exit', (code, signal) => {
       remaining -= 1;
+      if (code !== 0) console.error(`✗ ${service} on :${port} ended ${code === null ? `by ${signal}` : `with exit code ${code}`}`);
       if (code !== 0 && code !== null) process.exitCode = code;
       if (remaining === 0) {
         if (local) rmSync(INSTANCE_TARGETS, { force: true });

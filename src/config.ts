@@ -126,6 +126,26 @@ const SETTINGS = {
     schema: postgresSchemaName,
     default: 'inventory_service',
   },
+  ACCESS_DB_SCHEMA: {
+    doc: "PostgreSQL schema, in DATABASE_URL's database, of the API keys every service reads (created if missing, migrated by each service at start and by the apikey:* scripts); distinct from the services' own.",
+    schema: postgresSchemaName,
+    default: 'orderflow_access',
+  },
+  ACCESS_KEYS_REFRESH_MS: {
+    doc: 'How often each service rereads the API keys: a key created turns authentication on, and a key revoked stops working, within this time.',
+    schema: z.coerce.number().int().min(100).max(300_000),
+    default: '5000',
+  },
+  API_RATE_LIMIT_PER_SECOND: {
+    doc: 'Requests per second each API key may send to one service instance (counted in its memory, so each instance allows as many); more answer 429 with Retry-After. 0 turns the limit off.',
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: '100',
+  },
+  API_RATE_LIMIT_BURST: {
+    doc: 'Requests an API key may send beyond API_RATE_LIMIT_PER_SECOND in any 10 seconds, to absorb short peaks.',
+    schema: z.coerce.number().int().min(0).max(10_000_000),
+    default: '200',
+  },
   ORDER_EVENTS_TOPIC: {
     doc: 'Topic that carries every order event, keyed by order id.',
     schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),
@@ -277,7 +297,10 @@ export const CONFIG_DOCS: ReadonlyArray<{ key: ConfigKey; doc: string; default: 
 /** Rules that tie settings together, checked once each setting is valid on its own; each names what is wrong. */
 /** The settings whose values must all differ, and why. */
 const DISTINCT_SETTINGS: ReadonlyArray<{ keys: readonly ConfigKey[]; because: string }> = [
-  { keys: ['CART_DB_SCHEMA', 'ORDER_DB_SCHEMA', 'INVENTORY_DB_SCHEMA', 'NOTIFICATION_DB_SCHEMA'], because: 'each service owns a schema of its own' },
+  {
+    keys: ['CART_DB_SCHEMA', 'ORDER_DB_SCHEMA', 'INVENTORY_DB_SCHEMA', 'NOTIFICATION_DB_SCHEMA', 'ACCESS_DB_SCHEMA'],
+    because: 'each service owns a schema of its own, and the API keys have theirs',
+  },
   {
     keys: ['ORDER_EVENTS_TOPIC', 'INVENTORY_EVENTS_TOPIC', 'DEAD_LETTER_TOPIC', 'INVENTORY_DEAD_LETTER_TOPIC', 'NOTIFICATION_DEAD_LETTER_TOPIC'],
     because: "each topic carries one stream: a record on another stream's topic is poison there",
@@ -357,7 +380,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const raw = overrides[key as ConfigKey] ?? nonEmpty(env[key]) ?? setting.default;
     const parsed = setting.schema.safeParse(raw);
     if (parsed.success) values[key] = parsed.data;
-    else problems.push(`${key}=${'secret' in setting ? '(hidden)' : `'${raw}'`}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+    else problems.push(`${key}=${'secret' in setting ? '(hidden)' : `'${withoutPassword(raw)}'`}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = values as Config;
@@ -369,6 +392,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 /** True when none of the three endpoints is configured, so the local stack should serve them. */
 export function usesLocalStack(env: NodeJS.ProcessEnv = process.env): boolean {
   return ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'].every((key) => nonEmpty(env[key]) === undefined);
+}
+
+/** `raw` with the password of a URL's user info masked (a DATABASE_URL that fails validation is printed, its password never). */
+function withoutPassword(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^@/]*@/i, '$1:***@');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -5,6 +5,10 @@
 export const ERROR_KINDS = {
   VALIDATION_FAILED: { httpStatus: 400, retriable: false },
   MALFORMED_REQUEST: { httpStatus: 400, retriable: false },
+  // No API key, or one that is malformed, unknown or revoked; the answer carries WWW-Authenticate: Bearer.
+  UNAUTHORIZED: { httpStatus: 401, retriable: false },
+  // A valid API key whose role is below the one the operation needs.
+  FORBIDDEN: { httpStatus: 403, retriable: false },
   NOT_FOUND: { httpStatus: 404, retriable: false },
   // The path exists but does not serve this method; the answer's Allow header lists those it serves.
   METHOD_NOT_ALLOWED: { httpStatus: 405, retriable: false },
@@ -13,6 +17,8 @@ export const ERROR_KINDS = {
   // The Idempotency-Key was first used with another request body (or endpoint).
   IDEMPOTENCY_KEY_REUSED: { httpStatus: 422, retriable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retriable: false },
+  // The API key sent more requests than its rate limit allows; Retry-After says when to come back.
+  RATE_LIMITED: { httpStatus: 429, retriable: true },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, retriable: false },
   DEPENDENCY_UNAVAILABLE: { httpStatus: 503, retriable: true },
   POISON_MESSAGE: { httpStatus: 422, retriable: false },

@@ -2,6 +2,8 @@ import { MAX_ITEMS, ORDER_STATUSES, ORDER_TRANSITIONS } from '../domain';
 // Not through the domain's index: generating them costs start-up time that only this document needs.
 import { GENERATE_ORDER_REQUEST_JSON_SCHEMA, NEW_ORDER_JSON_SCHEMA, STATUS_UPDATE_JSON_SCHEMA } from '../domain/request-json-schemas';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency';
+import { withApiKeySecurity } from '../lib/access';
+import { CART_ACCESS_POLICY } from './access-policy';
 
 /** The lifecycle table in words, e.g. "confirmed -> paid | processing | shipped | cancelled". */
 const LIFECYCLE_MOVES = Object.entries(ORDER_TRANSITIONS)
@@ -49,7 +51,7 @@ const ORDER_PROPERTIES = {
  * The cart service's OpenAPI 3.1 document, served at /docs (Swagger UI) and /docs/openapi.json.
  * The integration tests check every response they get against it.
  */
-export const OPENAPI_DOCUMENT = {
+const DOCUMENT = {
   openapi: '3.1.0',
   info: {
     title: 'Orderflow cart service',
@@ -241,3 +243,6 @@ export const OPENAPI_DOCUMENT = {
     },
   },
 } as const;
+
+/** The document as served: its protected operations declare the API key they need (see access-policy.ts). */
+export const OPENAPI_DOCUMENT = withApiKeySecurity(DOCUMENT, CART_ACCESS_POLICY);

@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createDatabase, databaseConnection, migrateToLatest, PRE_SPLIT_SCHEMA, type Knex } from '../lib/db';
 import { CART_DATABASE } from './database';
+import { startAccessControl } from '../lib/access';
+import { CART_ACCESS_POLICY } from './access-policy';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
 import { createKafkaClient, kafkaConnection } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
@@ -62,6 +64,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL, 'cart-service');
   const knex = deps.knex ?? createDatabase({ ...databaseConnection(config), database: CART_DATABASE, schema: config.CART_DB_SCHEMA, poolMax: CART_DB_POOL_MAX, applicationName: 'orderflow-cart-service', logger });
   if (!deps.knex) await migrateToLatest(knex, CART_DATABASE, { schema: config.CART_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
+  const access = await startAccessControl(config, { knex, logger });
   const metrics = createMetrics('cart-service', { sampleOutbox: () => outboxDepth(knex) });
   const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'orderflow-cart-service', overrides: FAST_FAILING_KAFKA, logger });
 
@@ -126,7 +129,8 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
-    readinessFacts: () => ({ relay: relay.role() }),
+    readinessFacts: () => ({ relay: relay.role(), auth: access.mode() }),
+    guard: access.guard(CART_ACCESS_POLICY),
     routes(routesApp: Express) {
       routesApp.use((_req, res, next) => {
         answering.add(res);
@@ -152,6 +156,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     stop() {
       stopping ??= (async () => {
         clearInterval(pruning);
+        access.stop();
         const closed = server.close();
         for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
         await closed;

@@ -1,6 +1,8 @@
 import { IDENTIFIER_PATTERN, MAX_ID_LENGTH } from '../domain';
 import { envelope, errorResponse, json, OPERATIONS_PATHS, OPERATIONS_SCHEMAS, page, pagingParameters, ref } from '../lib/http/openapi-parts';
 import { MAX_PAGE_SIZE, MAX_STOCK } from './routes';
+import { withApiKeySecurity } from '../lib/access';
+import { INVENTORY_ACCESS_POLICY } from './access-policy';
 
 const idParam = (name: 'itemId' | 'orderId', example: string) => ({
   name,
@@ -14,7 +16,7 @@ const idParam = (name: 'itemId' | 'orderId', example: string) => ({
 const units = { type: 'integer', minimum: 0 };
 
 /** The inventory service's OpenAPI 3.1 document, served at /docs (Swagger UI) and /docs/openapi.json. */
-export const OPENAPI_DOCUMENT = {
+const DOCUMENT = {
   openapi: '3.1.0',
   info: {
     title: 'Orderflow inventory service',
@@ -106,3 +108,6 @@ export const OPENAPI_DOCUMENT = {
     },
   },
 } as const;
+
+/** The document as served: its protected operations declare the API key they need (see access-policy.ts). */
+export const OPENAPI_DOCUMENT = withApiKeySecurity(DOCUMENT, INVENTORY_ACCESS_POLICY);

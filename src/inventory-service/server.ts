@@ -11,6 +11,8 @@ import { TRANSIENT_RETRY } from '../lib/retry';
 import { registerInBackground, type ServiceDeps } from '../lib/service';
 import { createAnswerPublisher } from './answer-publisher';
 import { INVENTORY_DATABASE } from './database';
+import { startAccessControl } from '../lib/access';
+import { INVENTORY_ACCESS_POLICY } from './access-policy';
 import { createInventoryBatchApplier } from './inventory-batch-applier';
 import { createInventoryRepository } from './inventory-repository';
 import { OPENAPI_DOCUMENT } from './openapi';
@@ -41,6 +43,7 @@ export async function startInventoryService(config: Config, deps: InventoryServi
     createDatabase({ ...databaseConnection(config), database: INVENTORY_DATABASE, schema: config.INVENTORY_DB_SCHEMA, poolMax: INVENTORY_DB_POOL_MAX, applicationName: 'orderflow-inventory-service', logger });
   if (!deps.knex) await migrateToLatest(knex, INVENTORY_DATABASE, { schema: config.INVENTORY_DB_SCHEMA, adoptFrom: PRE_SPLIT_SCHEMA });
 
+  const access = await startAccessControl(config, { knex, logger });
   const kafka = createKafkaClient({ ...kafkaConnection(config), clientId: 'orderflow-inventory-service', overrides: deps.kafkaOverrides ?? {}, logger });
   const admin = kafka.admin();
   const repository = createInventoryRepository({ knex });
@@ -70,6 +73,8 @@ export async function startInventoryService(config: Config, deps: InventoryServi
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
+    readinessFacts: () => ({ auth: access.mode() }),
+    guard: access.guard(INVENTORY_ACCESS_POLICY),
     routes(routesApp) {
       routesApp.use('/api', inventoryRoutes({ repository }));
       serveApiDocs(routesApp, OPENAPI_DOCUMENT);
@@ -87,6 +92,7 @@ export async function startInventoryService(config: Config, deps: InventoryServi
     await consumer.start();
   } catch (error) {
     registration.stop();
+    access.stop();
     await consumer.stop().catch(() => undefined);
     await answers.stop().catch(() => undefined);
     await server.close();
@@ -103,6 +109,7 @@ export async function startInventoryService(config: Config, deps: InventoryServi
     stop() {
       stopping ??= (async () => {
         registration.stop();
+        access.stop();
         await consumer.stop();
         await answers.stop();
         await server.close();

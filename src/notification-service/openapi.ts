@@ -3,6 +3,8 @@ import { errorResponse as error, json, OPERATIONS_PATHS, OPERATIONS_SCHEMAS, pag
 import { NOTIFICATION_KINDS } from './notification-drafts';
 import { MAX_WEBHOOK_ATTEMPTS } from './webhook-policy';
 import { NOTIFICATION_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
+import { withApiKeySecurity } from '../lib/access';
+import { NOTIFICATION_ACCESS_POLICY } from './access-policy';
 
 const time = { type: 'string', format: 'date-time' };
 const stockLines = { type: 'array', items: { type: 'object', required: ['itemId', 'quantity'], properties: { itemId: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } } } };
@@ -11,7 +13,7 @@ const stockLines = { type: 'array', items: { type: 'object', required: ['itemId'
  * The notification service's OpenAPI 3.1 document, served at /docs (Swagger UI) and
  * /docs/openapi.json; its `webhooks` describe what a WEBHOOK_URL receiver gets.
  */
-export const OPENAPI_DOCUMENT = {
+const DOCUMENT = {
   openapi: '3.1.0',
   info: {
     title: 'Orderflow notification service',
@@ -187,3 +189,6 @@ export const OPENAPI_DOCUMENT = {
     },
   },
 } as const;
+
+/** The document as served: its protected operations declare the API key they need (see access-policy.ts). */
+export const OPENAPI_DOCUMENT = withApiKeySecurity(DOCUMENT, NOTIFICATION_ACCESS_POLICY);

@@ -7,6 +7,8 @@ import { createMetrics, type Metrics } from '../lib/metrics';
 import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
 import type { ServiceDeps } from '../lib/service';
 import { NOTIFICATION_DATABASE } from './database';
+import { startAccessControl } from '../lib/access';
+import { NOTIFICATION_ACCESS_POLICY } from './access-policy';
 import { createNotificationConsumers } from './notification-consumers';
 import { createNotificationRepository } from './notification-repository';
 import { OPENAPI_DOCUMENT } from './openapi';
@@ -49,6 +51,7 @@ export async function startNotificationService(config: Config, deps: Notificatio
     createDatabase({ ...databaseConnection(config), database: NOTIFICATION_DATABASE, schema: config.NOTIFICATION_DB_SCHEMA, poolMax: NOTIFICATION_DB_POOL_MAX, applicationName: 'orderflow-notification-service', logger });
   if (!deps.knex) await migrateToLatest(knex, NOTIFICATION_DATABASE, { schema: config.NOTIFICATION_DB_SCHEMA });
 
+  const access = await startAccessControl(config, { knex, logger });
   const repository = createNotificationRepository({ knex });
   const queue = createWebhookQueue({ knex });
   // The config refuses a URL without a secret; both are checked here again only to narrow their types.
@@ -85,6 +88,8 @@ export async function startNotificationService(config: Config, deps: Notificatio
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
+    readinessFacts: () => ({ auth: access.mode() }),
+    guard: access.guard(NOTIFICATION_ACCESS_POLICY),
     routes(routesApp) {
       routesApp.use('/api', notificationRoutes({ repository }));
       serveApiDocs(routesApp, OPENAPI_DOCUMENT);
@@ -93,6 +98,7 @@ export async function startNotificationService(config: Config, deps: Notificatio
   const server = await listen(app, deps.port ?? config.NOTIFICATION_SERVICE_PORT);
 
   const stopAll = async (): Promise<void> => {
+    access.stop();
     await dispatcher?.stop();
     for (const consumer of consumers) await consumer.stop().catch((error: unknown) => logger.warn({ err: error }, 'a consumer did not stop cleanly'));
     await server.close();

@@ -4,6 +4,8 @@ import { envelope, errorResponse as error, json, OPERATIONS_PATHS, OPERATIONS_SC
 import { TOPIC_NAME } from '../lib/kafka';
 import { EVENT_TYPES, INVENTORY_EVENT_TYPES } from '../lib/registry';
 import { ORDER_STOCK_STATES } from './stock-state';
+import { withApiKeySecurity } from '../lib/access';
+import { ORDER_ACCESS_POLICY } from './access-policy';
 
 const money = { type: 'string', pattern: '^-?\\d+\\.\\d{2}$', examples: ['59.97'] };
 const stockState = { type: 'string', enum: [...ORDER_STOCK_STATES], description: "What the inventory service announced about the order's stock: awaiting (no answer yet), reserved, rejected, released (cancelled) or committed (shipped)." };
@@ -28,7 +30,7 @@ const recordIdParam = {
 /**
  * The order service's OpenAPI 3.1 document, served at /docs (Swagger UI) and /docs/openapi.json.
  */
-export const OPENAPI_DOCUMENT = {
+const DOCUMENT = {
   openapi: '3.1.0',
   info: {
     title: 'Orderflow order service',
@@ -498,3 +500,6 @@ export const OPENAPI_DOCUMENT = {
     },
   },
 } as const;
+
+/** The document as served: its protected operations declare the API key they need (see access-policy.ts). */
+export const OPENAPI_DOCUMENT = withApiKeySecurity(DOCUMENT, ORDER_ACCESS_POLICY);

@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import { createLogger } from '../logger';
 import { createDatabase, databaseConnection, migrateToLatest, PRE_SPLIT_SCHEMA } from '../lib/db';
 import { ORDER_DATABASE } from './database';
+import { startAccessControl, type AccessControl } from '../lib/access';
+import { ORDER_ACCESS_POLICY } from './access-policy';
 import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadiness, serveApiDocs } from '../lib/http';
 import { everyInterval } from '../lib/consumer';
 import { createKafkaClient, kafkaConnection } from '../lib/kafka';
@@ -117,12 +119,17 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   const replayer = createDeadLetterReplayer({ kafka, sourceTopics: [config.ORDER_EVENTS_TOPIC, config.INVENTORY_EVENTS_TOPIC], store: deadLetterStore, logger });
 
   let server: { port: number; close(): Promise<void> } | undefined;
+  let access: AccessControl | undefined;
   if (!deps.withoutHttp) {
+    const control = await startAccessControl(config, { knex, logger });
+    access = control;
     const app = createHttpApp({
       metrics,
       logger,
       bodyLimit: config.HTTP_BODY_LIMIT,
       readiness: [kafkaReadiness(admin), registryReadiness(config.SCHEMA_REGISTRY_URL), databaseReadiness(knex)],
+      readinessFacts: () => ({ auth: control.mode() }),
+      guard: control.guard(ORDER_ACCESS_POLICY),
       routes(routesApp: Express) {
         routesApp.use('/api', orderRoutes({ repository, timeline: createOrderTimeline(knex, { orderTopic: config.ORDER_EVENTS_TOPIC, inventoryTopic: config.INVENTORY_EVENTS_TOPIC }), analytics: createOrderAnalytics(knex) }));
         routesApp.use('/api', deadLetterRoutes({ store: deadLetterStore, replayer, decoders: new Map<string, EventDecoder<DecodedStreamEvent<EventStream>>>([[config.ORDER_EVENTS_TOPIC, serde], [config.INVENTORY_EVENTS_TOPIC, inventorySerde]]) }));
@@ -150,6 +157,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   } catch (error) {
     // A service that did not start leaves nothing running: the background registration ends too.
     registration.stop();
+    access?.stop();
     await deadLetterIndex?.stop().catch(() => undefined);
     await stockConsumer?.stop().catch(() => undefined);
     await consumer.stop().catch(() => undefined);
@@ -177,6 +185,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
     stop() {
       stopping ??= (async () => {
         registration.stop();
+        access?.stop();
         await stopRetention();
         await consumer.stop();
         await stockConsumer?.stop();

@@ -7,7 +7,15 @@ export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** The configuration of the local stack with fresh topics, dead-letter topics and groups. */
+/**
+ * The API-key schema of every test that does not test authentication: no test ever creates a key
+ * in it, so the services under test run open, whatever keys the local stack's own schema
+ * (orderflow_access, used by `npm start`) holds. Tests of authentication pass their own
+ * ({@link createAccessSchema}).
+ */
+export const OPEN_ACCESS_SCHEMA = 'test_access_open';
+
+/** The configuration of the local stack with fresh topics, dead-letter topics and groups, in open mode (no API key). */
 export function testConfig(overrides: Partial<Record<ConfigKey, string>> = {}): Config {
   const suffix = uniqueSuffix();
   return loadConfig(process.env, {
@@ -19,6 +27,9 @@ export function testConfig(overrides: Partial<Record<ConfigKey, string>> = {}): 
     INVENTORY_CONSUMER_GROUP_ID: `test-inventory-group-${suffix}`,
     NOTIFICATION_CONSUMER_GROUP_ID: `test-notification-group-${suffix}`,
     NOTIFICATION_DEAD_LETTER_TOPIC: `test-notification-${suffix}.dlq`,
+    ACCESS_DB_SCHEMA: OPEN_ACCESS_SCHEMA,
+    // Tests that create or revoke keys see the change within a fifth of a second.
+    ACCESS_KEYS_REFRESH_MS: '200',
     LOG_LEVEL: 'silent',
     ...overrides,
   });

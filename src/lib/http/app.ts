@@ -20,6 +20,11 @@ export interface HttpAppOptions {
   readiness: ReadinessCheck[];
   /** Facts /ready reports beside the checks, such as this instance's role (they do not decide readiness). */
   readinessFacts?: () => Record<string, string>;
+  /**
+   * Runs before everything but the duration histogram (before any body is read): the API-key
+   * guard, which decides itself which paths it leaves open (/health, /ready, /metrics, /docs).
+   */
+  guard?: RequestHandler;
   /** Mounts the service's own routes. */
   routes(app: Express): void;
 }
@@ -32,11 +37,12 @@ const READY_CHECK_TIMEOUT_MS = 2_000;
  * request duration histogram, /health, /ready, /metrics, a 404 for unknown routes and one
  * error handler that answers with the envelope and never leaks a stack trace.
  */
-export function createHttpApp({ metrics, logger, bodyLimit, readiness, readinessFacts, routes }: HttpAppOptions): Express {
+export function createHttpApp({ metrics, logger, bodyLimit, readiness, readinessFacts, guard, routes }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(recordDuration(metrics));
+  if (guard) app.use(guard);
   app.use(requireJsonBody);
   // Not express.json: it reads numbers as doubles, so 19.999999999999999 would arrive as 20.
   app.use(jsonBody(bodyLimit));

@@ -15,9 +15,12 @@ const BODY_PARSER_ERRORS = new Map<string, (error: Error) => AppError>([
  */
 const CLIENT_ERRORS: Partial<Record<number, { code: ErrorCode; message: string }>> = {
   400: { code: 'MALFORMED_REQUEST', message: 'the request could not be read' },
+  401: { code: 'UNAUTHORIZED', message: 'authentication is required' },
+  403: { code: 'FORBIDDEN', message: 'not allowed' },
   404: { code: 'NOT_FOUND', message: 'not found' },
   413: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than the service accepts' },
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the request body has an unsupported media type' },
+  429: { code: 'RATE_LIMITED', message: 'too many requests' },
 };
 const OTHER_CLIENT_ERROR = { code: 'MALFORMED_REQUEST', message: 'the request could not be read' } as const satisfies { code: ErrorCode; message: string };
 

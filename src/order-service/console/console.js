@@ -22,17 +22,40 @@ const STATUSES = ['pending', 'confirmed', 'paid', 'processing', 'shipped', 'deli
  */
 const charts = new Map();
 
+/** Where the page keeps the API key: this tab only, gone when it closes. */
+const KEY_STORAGE = 'orderflow.apiKey';
+
+/** The API key the operator gave, or '' (none needed while the service runs open, without keys). */
+function storedKey() {
+  return sessionStorage.getItem(KEY_STORAGE) ?? '';
+}
+
+/** A failure answer of the API, with its status: 401 and 403 ask for another key. */
+class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} message
+   */
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
 /**
- * GETs or POSTs `path` of the API and returns the envelope's data; a failure answer throws its message.
+ * GETs or POSTs `path` of the API (with the API key as Bearer, when one is stored) and returns the
+ * envelope's data; a failure answer throws an ApiError with its message.
  * @template T
  * @param {string} path
  * @param {RequestInit} [init]
  * @returns {Promise<T>}
  */
 async function api(path, init) {
-  const response = await fetch(path, { headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) }, ...init });
+  const key = storedKey();
+  const headers = { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}) };
+  const response = await fetch(path, { headers, ...init });
   const body = await response.json().catch(() => ({ message: `${response.status} ${response.statusText}` }));
-  if (!response.ok) throw new Error(body.message ?? `${response.status} ${response.statusText}`);
+  if (!response.ok) throw new ApiError(response.status, body.message ?? `${response.status} ${response.statusText}`);
   return body.data;
 }
 
@@ -60,6 +83,8 @@ document.addEventListener('alpine:init', () => {
     view: 'orders',
     /** The last failure, shown until the next action succeeds. */
     failure: '',
+    /** The API key form: shown once the API asked for a key (401) or refused this one (403), or while one is stored. */
+    auth: { input: '', needed: false, saved: storedKey() !== '' },
     orders: /** @type {{ status: string; page: number; pageSize: number; total: number; rows: OrderSummary[] }} */ ({ status: '', page: 1, pageSize: 20, total: 0, rows: [] }),
     /** The order opened from the list (`opened`, not `order`: expressions inside the list's rows see the row as `row`). */
     opened: /** @type {{ details: OrderDetails | null; timeline: TimelineEvent[] }} */ ({ details: null, timeline: [] }),
@@ -95,8 +120,32 @@ document.addEventListener('alpine:init', () => {
         return true;
       } catch (error) {
         this.failure = error instanceof Error ? error.message : String(error);
+        if (error instanceof ApiError && error.status === 401) {
+          this.auth.needed = true;
+          this.failure = this.auth.saved
+            ? `The API refused this API key (unknown, revoked or mistyped): enter another one. (${error.message})`
+            : 'The API needs an API key: enter one below (it is kept in this browser tab only).';
+        } else if (error instanceof ApiError && error.status === 403) {
+          this.auth.needed = true;
+          this.failure = `This API key may not do this; enter a key with more rights. (${error.message})`;
+        }
         return false;
       }
+    },
+
+    /** Keeps the key entered for this tab and reloads the view with it. */
+    async useKey() {
+      const key = this.auth.input.trim();
+      if (!key) return;
+      sessionStorage.setItem(KEY_STORAGE, key);
+      this.auth = { input: '', needed: false, saved: true };
+      await this.open(this.view === 'order' ? 'orders' : this.view);
+    },
+
+    /** Drops the stored key (the API then answers as it does to anyone without one). */
+    forgetKey() {
+      sessionStorage.removeItem(KEY_STORAGE);
+      this.auth = { input: '', needed: false, saved: false };
     },
 
     async loadOrders() {

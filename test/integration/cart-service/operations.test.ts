@@ -24,7 +24,7 @@ describe('cart service: operations endpoints and shutdown', function () {
   it('/ready answers 200 with Kafka, the registry and the database up', async () => {
     const response = await call(cart.baseUrl, 'GET', '/ready');
     expect(response.status).to.equal(200);
-    expect((response.body as { data: unknown }).data).to.deep.equal({ kafka: 'up', registry: 'up', database: 'up', relay: 'leader' });
+    expect((response.body as { data: unknown }).data).to.deep.equal({ kafka: 'up', registry: 'up', database: 'up', relay: 'leader', auth: 'open' });
     expectMatchesOpenApi('get', '/ready', response);
   });
 

@@ -20,7 +20,7 @@ describe('connection budget: the cart and two order-service instances within Pos
   const suffix = uniqueSuffix();
   const role = `budget_${suffix}`;
   // Made beforehand by the administrator, as a locked-down database would have them: the role may not create schemas.
-  const schemas = { CART_DB_SCHEMA: `test_budget_cart_${suffix}`, ORDER_DB_SCHEMA: `test_budget_order_${suffix}` };
+  const schemas = { CART_DB_SCHEMA: `test_budget_cart_${suffix}`, ORDER_DB_SCHEMA: `test_budget_order_${suffix}`, ACCESS_DB_SCHEMA: `test_budget_access_${suffix}` };
   let admin: Knex;
   let cart: RunningCartService | undefined;
   const orderServices: RunningOrderService[] = [];

@@ -14,6 +14,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 /** The settings that keep this run apart from every other test on the shared stack. */
 const OWN_SETTINGS: readonly ConfigKey[] = [
+  'ACCESS_DB_SCHEMA',
   'ORDER_EVENTS_TOPIC',
   'DEAD_LETTER_TOPIC',
   'CONSUMER_GROUP_ID',

@@ -7,7 +7,7 @@ import { createDeadLetterReplayer, REPLAY_OF_HEADER } from '../../../src/order-s
 import { createDeadLetterStore } from '../../../src/order-service/dead-letter-store';
 import { OPENAPI_DOCUMENT } from '../../../src/order-service/openapi';
 import { createLogger } from '../../../src/logger';
-import { createOpenApiChecker } from '../../helpers/openapi-contract';
+import { createOpenApiChecker, withoutKeyAnswers } from '../../helpers/openapi-contract';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../helpers/test-env';
 import { waitFor } from '../../helpers/wait-for';
 import { FAST, createEventProducer, orderCreated, orderStatus, refuseOrderByRule } from './order-service-fixtures';
@@ -297,7 +297,7 @@ describe('order service: the dead-letter API (list, inspect, replay once)', func
   });
 
   it('has checked every response the document declares for the dead-letter API (the 503 is the next test, below HTTP)', () => {
-    expect(contract.coverage().unchecked.filter((response) => response.includes(' /api/dlq'))).to.deep.equal(['POST /api/dlq/{recordId}/replay 503']);
+    expect(withoutKeyAnswers(contract.coverage().unchecked).filter((response) => response.includes(' /api/dlq'))).to.deep.equal(['POST /api/dlq/{recordId}/replay 503']);
   });
 
   it('with Kafka unreachable, a replay fails as unavailable (503) and records nothing', async () => {
