@@ -146,6 +146,11 @@ const SETTINGS = {
     schema: z.coerce.number().int().min(0).max(10_000_000),
     default: '200',
   },
+  API_REFUSED_KEYS_PER_MINUTE: {
+    doc: "Refused API keys (unknown, revoked, mistyped) one client address may present to an instance in a minute; past it, 429 with Retry-After before the key is even checked, since each check costs a deliberately slow hash. 0 turns the limit off.",
+    schema: z.coerce.number().int().min(0).max(10_000_000),
+    default: '30',
+  },
   ORDER_EVENTS_TOPIC: {
     doc: 'Topic that carries every order event, keyed by order id.',
     schema: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a valid Kafka topic name'),

@@ -31,6 +31,13 @@ const READY_TIMEOUT_MS = 90_000;
 /** The largest cluster the stack runs: `down` looks for that many nodes. */
 const MOST_NODES = Math.max(...KAFKA_NODE_COUNTS);
 
+/**
+ * On loopback, heartbeats stop only when a node is gone: the cluster fences a silent node after
+ * 4 s instead of the default 9 s, so its partitions get new leaders, and writes to them resume,
+ * sooner. (A single node is never fenced by itself: it keeps the defaults.)
+ */
+const CLUSTER_FAILOVER = { 'broker.heartbeat.interval.ms': 1_000, 'broker.session.timeout.ms': 4_000 } as const;
+
 /** Replication of a cluster of three or more: each partition on three nodes, a write acknowledged once two hold it. */
 const CLUSTER_REPLICATION = { factor: 3, minInSync: 2 } as const;
 
@@ -73,6 +80,7 @@ export function kafkaServerProperties({ nodeId = 1, port, controllerPort, logDir
     'share.coordinator.state.topic.replication.factor': replication.factor,
     // A replica that lost data must never become leader: an acknowledged write would vanish.
     'unclean.leader.election.enable': 'false',
+    ...(quorum.length > 1 ? CLUSTER_FAILOVER : {}),
     // Consumer groups form at once instead of after the default 3 s wait.
     'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': 'true',
@@ -154,16 +162,17 @@ async function brokersSeenBy(node: KafkaNode): Promise<number> {
 function nodeCountToStart(requested: number | undefined): number {
   const running = recordedNodeCount();
   const anyRunning = running !== undefined && kafkaNodes(running).some((node) => runningPid(node.pidFile) !== undefined);
-  if (!anyRunning) return requested ?? 1;
+  // After a reboot or a crash of every node, a recorded cluster comes back as that cluster.
+  if (!anyRunning) return requested ?? running ?? 1;
   if (requested !== undefined && requested !== running) {
     throw new StackError(`kafka: a ${running}-node Kafka is running; run \`npm run stack:down\` before starting ${requested} node${requested === 1 ? '' : 's'}`);
   }
   return running;
 }
 
-/** Starts `node` unless it runs already; resolves with whether it was started now. */
-async function startNode(node: KafkaNode, nodes: KafkaNode[], clusterId: () => string): Promise<boolean> {
-  if (runningPid(node.pidFile) !== undefined) return false;
+/** Starts `node` unless it runs already; resolves with its pid when it was started now. */
+async function startNode(node: KafkaNode, nodes: KafkaNode[], clusterId: () => string): Promise<number | undefined> {
+  if (runningPid(node.pidFile) !== undefined) return undefined;
   const name = nodes.length === 1 ? 'kafka' : `kafka node ${node.id}`;
   await assertPortFree(node.port, name);
   await assertPortFree(node.controllerPort, `${name} (controller)`);
@@ -176,8 +185,7 @@ async function startNode(node: KafkaNode, nodes: KafkaNode[], clusterId: () => s
   formatStorageOnce(node, clusterId);
   // Three brokers share the machine with everything else; each gets less heap than a lone one.
   const { command, args } = java('kafka.Kafka', [node.configFile], 'log4j.properties', nodes.length === 1 ? '768m' : '512m');
-  spawnDetached({ command, args, logFile: node.logFile, pidFile: node.pidFile });
-  return true;
+  return spawnDetached({ command, args, logFile: node.logFile, pidFile: node.pidFile });
 }
 
 /** The bootstrap list of the SASL_SSL listeners of `nodes`. */
@@ -248,12 +256,17 @@ export function createKafkaComponent(requestedNodeCount?: number): StackComponen
       const nodes = kafkaNodes(nodeCount);
       assertJavaTools('kafka', ['java']);
       const clusterId = () => clusterIdFor(nodeCount);
-      const started: KafkaNode[] = [];
-      for (const node of nodes) if (await startNode(node, nodes, clusterId)) started.push(node);
+      const started: Array<KafkaNode & { pid: number }> = [];
+      for (const node of nodes) {
+        const pid = await startNode(node, nodes, clusterId);
+        if (pid !== undefined) started.push({ ...node, pid });
+      }
+      /** What a message calls a node: the single node is "the broker". */
+      const named = (node: KafkaNode) => (nodeCount === 1 ? 'the broker' : `node ${node.id}`);
       recordNodeCount(nodeCount);
       const ready = await pollUntil(async () => {
         const exited = started.find((node) => runningPid(node.pidFile) === undefined);
-        if (exited) throw new StackError(`kafka: node ${exited.id} exited during start-up`, exited.logFile);
+        if (exited) throw new StackError(`kafka: ${named(exited)} (pid ${exited.pid}) exited during start-up`, exited.logFile);
         // A cluster is whole once every node serves and sees every other.
         for (const node of nodes) if ((await brokersSeenBy(node)) < nodeCount) return false;
         return true;
@@ -261,8 +274,10 @@ export function createKafkaComponent(requestedNodeCount?: number): StackComponen
       if (!ready) {
         // Left running, they would hold the ports and make the next start wait for them again.
         for (const node of started) await stopProcessGroup(node.pidFile);
-        const what = started.length === 0 ? 'the nodes started earlier are running but' : 'Kafka';
-        throw new StackError(`kafka: ${what} did not become ready within ${timeoutMs / 1000} s${started.length > 0 ? ', so what was started now was stopped' : '; run `npm run stack:down` and start again'}`, started[0]?.logFile ?? first.logFile);
+        if (started.length === 0) {
+          throw new StackError(`kafka: ${nodeCount === 1 ? 'a broker' : 'the nodes'} started earlier ${nodeCount === 1 ? 'is' : 'are'} running but never became ready; run \`npm run stack:down\` and start again`, first.logFile);
+        }
+        throw new StackError(`kafka: ${nodeCount === 1 ? 'the broker' : 'the cluster'} did not become ready within ${timeoutMs / 1000} s, so ${nodeCount === 1 ? 'it was' : 'the nodes started now were'} stopped`, started[0]!.logFile);
       }
       ensureScramUser(nodes);
     },

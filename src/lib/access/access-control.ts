@@ -6,9 +6,9 @@ import type { AccessPolicy } from './access-policy';
 import { accessGuard } from './authenticate';
 import { createKeyRing, type AccessMode } from './key-ring';
 import { createKeyStore, migrateAccessSchema } from './key-store';
-import { createRateLimit } from './rate-limit';
+import { createRateLimit, createRefusedKeyLimit } from './rate-limit';
 
-export type AccessSettings = Pick<Config, 'DATABASE_URL' | 'DATABASE_SSL' | 'DATABASE_SSL_CA_FILE' | 'ACCESS_DB_SCHEMA' | 'ACCESS_KEYS_REFRESH_MS' | 'API_RATE_LIMIT_PER_SECOND' | 'API_RATE_LIMIT_BURST'>;
+export type AccessSettings = Pick<Config, 'DATABASE_URL' | 'DATABASE_SSL' | 'DATABASE_SSL_CA_FILE' | 'ACCESS_DB_SCHEMA' | 'ACCESS_KEYS_REFRESH_MS' | 'API_RATE_LIMIT_PER_SECOND' | 'API_RATE_LIMIT_BURST' | 'API_REFUSED_KEYS_PER_MINUTE'>;
 
 export interface AccessControl {
   /** The middleware enforcing `policy` with this instance's keys and rate limit. */
@@ -28,8 +28,9 @@ export async function startAccessControl(config: AccessSettings, { knex, logger 
   const ring = createKeyRing({ store: createKeyStore({ knex, schema: config.ACCESS_DB_SCHEMA }), refreshIntervalMs: config.ACCESS_KEYS_REFRESH_MS, logger: logger.child({ component: 'access' }) });
   await ring.start();
   const rateLimit = createRateLimit({ perSecond: config.API_RATE_LIMIT_PER_SECOND, burst: config.API_RATE_LIMIT_BURST });
+  const refusedKeys = createRefusedKeyLimit(config.API_REFUSED_KEYS_PER_MINUTE);
   return {
-    guard: (policy) => accessGuard({ ring, rateLimit, policy }),
+    guard: (policy) => accessGuard({ ring, rateLimit, refusedKeys, policy }),
     mode: ring.mode,
     stop: ring.stop,
   };

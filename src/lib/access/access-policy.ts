@@ -20,8 +20,10 @@ const OPEN_EVERYWHERE: readonly AccessRule[] = ['/health', '/ready', '/metrics',
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
+/** Express routes ignore case (/API/DLQ reaches /api/dlq), so the rules must too, or a change of case would pass a stricter rule by. */
 function under(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  const [lowerPath, lowerPrefix] = [path.toLowerCase(), prefix.toLowerCase()];
+  return lowerPath === lowerPrefix || lowerPath.startsWith(lowerPrefix.endsWith('/') ? lowerPrefix : `${lowerPrefix}/`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { AppError } from '../../errors';
 import type { AccessPolicy } from './access-policy';
 import { parseBearer } from './api-keys';
 import type { AuthenticatedKey, KeyRing } from './key-ring';
-import type { RateLimit } from './rate-limit';
+import type { RateLimit, RefusedKeyLimit } from './rate-limit';
 import { grants } from './roles';
 
 /** Where the guard leaves the authenticated key for the routes: `res.locals[AUTHENTICATED_KEY]`. */
@@ -18,7 +18,7 @@ const HOW_TO_AUTHENTICATE = 'send an API key as Authorization: Bearer <key> (an 
  * 401 (with WWW-Authenticate: Bearer), 403 or 429 (with Retry-After) through the shared error
  * handler. Its messages never repeat the key sent.
  */
-export function accessGuard({ ring, rateLimit, policy }: { ring: KeyRing; rateLimit: RateLimit; policy: AccessPolicy }): RequestHandler {
+export function accessGuard({ ring, rateLimit, refusedKeys, policy }: { ring: KeyRing; rateLimit: RateLimit; refusedKeys: RefusedKeyLimit; policy: AccessPolicy }): RequestHandler {
   return (req, res, next) => {
     const needs = policy.requirementFor(req.method, req.path);
     if (needs === 'open' || ring.mode() === 'open') {
@@ -34,8 +34,16 @@ export function accessGuard({ ring, rateLimit, policy }: { ring: KeyRing; rateLi
     if (credentials.kind === 'none') return unauthorized(`an API key is required: ${HOW_TO_AUTHENTICATE}`, false);
     if (credentials.kind === 'malformed') return unauthorized(`the Authorization header is not a Bearer credential: ${HOW_TO_AUTHENTICATE}`, true);
 
+    // The socket's address (no proxy is trusted): one client's stream of made-up keys must not keep every instance hashing.
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const tooManyRefused = (waitSeconds: number) =>
+      next(new AppError('RATE_LIMITED', `this client presented more refused API keys than allowed; retry in ${waitSeconds} s`, { retryAfterSeconds: waitSeconds }));
+
     const admit = async (key: AuthenticatedKey | undefined): Promise<void> => {
-      if (!key) return unauthorized('the API key is not valid: unknown, revoked or mistyped', true);
+      if (!key) {
+        await refusedKeys.refused(client);
+        return unauthorized('the API key is not valid: unknown, revoked or mistyped', true);
+      }
       const waitSeconds = await rateLimit.take(key.id);
       if (waitSeconds !== undefined) {
         next(new AppError('RATE_LIMITED', `API key ${key.id} sent more requests than its rate limit allows; retry in ${waitSeconds} s`, { retryAfterSeconds: waitSeconds }));
@@ -48,6 +56,9 @@ export function accessGuard({ ring, rateLimit, policy }: { ring: KeyRing; rateLi
       res.locals[AUTHENTICATED_KEY] = key;
       next();
     };
-    ring.authenticate(credentials.token).then(admit).catch(next);
+    refusedKeys
+      .waitFor(client)
+      .then(async (waitSeconds) => (waitSeconds === undefined ? admit(await ring.authenticate(credentials.token)) : tooManyRefused(waitSeconds)))
+      .catch(next);
   };
 }

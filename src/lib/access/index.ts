@@ -2,7 +2,7 @@ export { ROLES, ROLE_DOCS, grants, isRole, type Role } from './roles';
 export { generateKey, hashSecret, isKeyId, parseBearer, parseKey, verifySecret, type BearerCredentials, type NewKey, type ParsedKey } from './api-keys';
 export { createKeyStore, migrateAccessSchema, type KeyListing, type KeyStore, type StoredKey } from './key-store';
 export { createKeyRing, OPEN_WARNING, VERIFIED_KEY_TTL_MS, type AccessMode, type AuthenticatedKey, type KeyRing } from './key-ring';
-export { createRateLimit, type RateLimit } from './rate-limit';
+export { createRateLimit, createRefusedKeyLimit, type RateLimit, type RefusedKeyLimit } from './rate-limit';
 export { accessPolicy, type AccessPolicy, type AccessRule, type Requirement } from './access-policy';
 export { accessGuard, AUTHENTICATED_KEY } from './authenticate';
 export { startAccessControl, type AccessControl, type AccessSettings } from './access-control';

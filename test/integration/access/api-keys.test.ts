@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Config } from '../../../src/config';
@@ -202,6 +203,10 @@ describe('API keys on the four services (real PostgreSQL, Kafka and registry)', 
       }
       const replay = await call(orderTarget, 'POST', `/api/dlq/${encodeURIComponent(`${config.ORDER_EVENTS_TOPIC}/0/0`)}/replay`, { key: keys.writer.key, json: { operator: 'mallory' } });
       expect(replay.status).to.equal(403);
+      // Express routes /API/DLQ to /api/dlq: another case must not pass the admin rule by.
+      const shouted = await call(orderTarget, 'POST', `/API/DLQ/${encodeURIComponent(`${config.ORDER_EVENTS_TOPIC}/0/0`)}/REPLAY`, { key: keys.writer.key, json: { operator: 'mallory' } });
+      expect(shouted.status, 'POST /API/DLQ/…/REPLAY as a writer').to.equal(403);
+      expect((await call(orderTarget, 'GET', '/Api/Dlq', { key: keys.reader.key })).status, 'GET /Api/Dlq as a reader').to.equal(403);
       const page = await call(orderTarget, 'GET', '/console/');
       expect(page.status).to.equal(200);
       expect(page.body).to.contain('Orderflow console');
@@ -241,12 +246,16 @@ describe('API keys on the four services (real PostgreSQL, Kafka and registry)', 
     let db: TestDatabase;
     let service: RunningInventoryService;
     let key: TestKey;
+    let other: TestKey;
     const target: Target = { name: 'inventory', port: () => service.port, contract: createOpenApiChecker(INVENTORY_DOCUMENT) };
+    /** A key of the right form that no one created: checked in full (an argon2 verification) and refused. */
+    const madeUpKey = () => `of_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
     before(async () => {
       access = await createAccessSchema();
       key = await access.createKey('reader');
-      const config = testConfig({ ACCESS_DB_SCHEMA: access.schema, API_RATE_LIMIT_PER_SECOND: '5', API_RATE_LIMIT_BURST: '0' });
+      other = await access.createKey('reader');
+      const config = testConfig({ ACCESS_DB_SCHEMA: access.schema, API_RATE_LIMIT_PER_SECOND: '5', API_RATE_LIMIT_BURST: '0', API_REFUSED_KEYS_PER_MINUTE: '3' });
       db = await createTestDatabase(INVENTORY_DATABASE, config);
       service = await startInventoryService(config, { ...FAST, knex: db.knex });
     });
@@ -265,8 +274,22 @@ describe('API keys on the four services (real PostgreSQL, Kafka and registry)', 
         expect(codeOf(reply)).to.equal('RATE_LIMITED');
         expect(Number(reply.headers.get('retry-after'))).to.be.at.least(1);
       }
-      const other = await access.createKey('reader');
-      await waitFor(async () => (await call(target, 'GET', '/api/inventory', { key: other.key })).status === 200, { what: 'another key served' });
+      // Straight after, within the same second: the limit is the flooding key's own.
+      const [mine, theirs] = await Promise.all([call(target, 'GET', '/api/inventory', { key: key.key }), call(target, 'GET', '/api/inventory', { key: other.key })]);
+      expect(mine.status, 'the flooding key, still limited').to.equal(429);
+      expect(theirs.status, 'another key, served meanwhile').to.equal(200);
+    });
+
+    it('answers 429 with Retry-After, before checking the key, once a client presented API_REFUSED_KEYS_PER_MINUTE refused keys', async () => {
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        const refused = await call(target, 'GET', '/api/inventory', { key: madeUpKey() });
+        expect(refused.status, `made-up key ${attempt}`).to.equal(401);
+      }
+      const limited = await call(target, 'GET', '/api/inventory', { key: madeUpKey() });
+      expect(limited.status).to.equal(429);
+      expect(codeOf(limited)).to.equal('RATE_LIMITED');
+      expect((limited.body as { message: string }).message).to.contain('refused API keys');
+      expect(Number(limited.headers.get('retry-after'))).to.be.within(1, 60);
     });
   });
 });

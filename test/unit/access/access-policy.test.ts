@@ -44,6 +44,14 @@ describe('access policies (which role each operation needs)', () => {
     for (const path of ['/console', '/console/', '/console/console.js', '/console/vendor/alpine.min.js']) expect(ORDER_ACCESS_POLICY.requirementFor('GET', path), path).to.equal('open');
   });
 
+  it('matches paths whatever their case, as Express routes them: /API/DLQ still needs an admin', () => {
+    for (const [method, path] of [['GET', '/API/DLQ'], ['GET', '/Api/Dlq/x'], ['POST', '/API/DLQ/x/REPLAY'], ['GET', '/API/SCHEMAS'], ['GET', '/Api/Consumer-Lag']] as const) {
+      expect(ORDER_ACCESS_POLICY.requirementFor(method, path), path).to.equal('admin');
+    }
+    expect(INVENTORY_ACCESS_POLICY.requirementFor('PUT', '/API/Inventory/ITEM-1')).to.equal('writer');
+    expect(CART_ACCESS_POLICY.requirementFor('POST', '/API/CREATE-ORDER')).to.equal('writer');
+  });
+
   it('inventory: setting stock needs a writer, reading a reader; notifications: a reader', () => {
     expect(INVENTORY_ACCESS_POLICY.requirementFor('PUT', '/api/inventory/ITEM-1')).to.equal('writer');
     expect(INVENTORY_ACCESS_POLICY.requirementFor('GET', '/api/inventory/ITEM-1')).to.equal('reader');
