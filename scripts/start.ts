@@ -11,7 +11,7 @@ import { ConfigError, loadConfig, usesLocalStack, type Config } from '../src/con
 import { parseInstanceCounts, planInstances, type Instance } from './instances';
 import { kafkaBootstrap } from './stack/kafka-nodes';
 import { REPO_ROOT } from './stack/paths';
-import { PROMETHEUS_TARGETS_DIR } from './stack/prometheus';
+import { PROMETHEUS_TARGETS_DIR, SCRAPED_BY_DEFAULT } from './stack/prometheus';
 
 /**
  * Node with tsx's loader, not tsx's own CLI: the CLI stands between the signal and the service and,
@@ -59,9 +59,9 @@ function readOptions(): { instances: Instance[]; config: Config } {
   }
 }
 
-/** Lets the local Prometheus scrape the instances beyond the first of each service (the first are always scraped). */
+/** Lets the local Prometheus scrape every instance on a port it does not scrape by default. */
 function registerExtraInstances(instances: Instance[]): void {
-  const extra = instances.filter((instance) => instance.index > 0);
+  const extra = instances.filter((instance) => !SCRAPED_BY_DEFAULT.has(instance.port));
   if (extra.length === 0) return;
   mkdirSync(PROMETHEUS_TARGETS_DIR, { recursive: true });
   writeFileSync(INSTANCE_TARGETS, JSON.stringify(extra.map(({ service, port }) => ({ targets: [`127.0.0.1:${port}`], labels: { job: service } })), null, 2));

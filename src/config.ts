@@ -399,9 +399,13 @@ export function usesLocalStack(env: NodeJS.ProcessEnv = process.env): boolean {
   return ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'].every((key) => nonEmpty(env[key]) === undefined);
 }
 
-/** `raw` with the password of a URL's user info masked (a DATABASE_URL that fails validation is printed, its password never). */
+/**
+ * `raw` with the password of a URL's user info masked (a DATABASE_URL that fails validation is
+ * printed, its password never): everything from the user's colon to the last "@", since a URL
+ * that fails may well be one whose password holds an unescaped "/" or "@".
+ */
 function withoutPassword(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^@/]*@/i, '$1:***@');
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):.*@/i, '$1:***@');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

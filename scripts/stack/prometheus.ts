@@ -30,6 +30,9 @@ const DEFAULT_TARGETS = [
   { targets: ['127.0.0.1:8003'], labels: { job: 'notification-service' } },
 ];
 
+/** The ports Prometheus always scrapes; a service on any other port needs a targets file of its own. */
+export const SCRAPED_BY_DEFAULT = new Set(DEFAULT_TARGETS.flatMap(({ targets }) => targets.map((target) => Number(target.split(':')[1]))));
+
 function configYaml(): string {
   // JSON is valid YAML, so the config needs no YAML writer.
   return JSON.stringify(

@@ -169,9 +169,10 @@ describe('the platform on a three-node Kafka cluster, losing a broker, a cart an
     }
   }
 
-  function startLoad(): { stop(): Promise<void>; answered(): number } {
+  function startLoad(): { stop(): Promise<void>; answered(): number; failure(): unknown } {
     let stopping = false;
     let answered = 0;
+    let failure: unknown;
     const worker = async (index: number) => {
       for (let serial = 0; !stopping; serial += 1) {
         const orderId = `CLUSTER-${index}-${serial}-${uniqueSuffix()}`;
@@ -188,9 +189,18 @@ describe('the platform on a three-node Kafka cluster, losing a broker, a cart an
         }
       }
     };
-    const workers = Promise.all(Array.from({ length: WORKERS }, (_, index) => worker(index)));
+    // A worker's failure stops the load and is reported by the next phase, not as a time-out.
+    const workers = Promise.all(
+      Array.from({ length: WORKERS }, (_, index) =>
+        worker(index).catch((error: unknown) => {
+          failure ??= error;
+          stopping = true;
+        }),
+      ),
+    );
     return {
       answered: () => answered,
+      failure: () => failure,
       async stop() {
         stopping = true;
         await workers;
@@ -251,28 +261,34 @@ describe('the platform on a three-node Kafka cluster, losing a broker, a cart an
     const phase = async (what: string) => {
       currentPhase = what;
       const from = load.answered();
-      await waitFor(() => load.answered() >= from + ANSWERS_PER_PHASE, { timeoutMs: 90_000, intervalMs: 20, what: `${ANSWERS_PER_PHASE} answers ${what}` });
+      await waitFor(() => load.failure() !== undefined || load.answered() >= from + ANSWERS_PER_PHASE, { timeoutMs: 90_000, intervalMs: 20, what: `${ANSWERS_PER_PHASE} answers ${what}` });
+      if (load.failure() !== undefined) throw load.failure();
     };
-    await phase('before any fault');
+    let leader = 0;
+    try {
+      await phase('before any fault');
 
-    const leader = await orderTopicLeader();
-    await killNode(leader);
-    await phase(`with node ${leader}, the order topic's leader, dead`);
-    await restartNodes();
-    await phase(`after node ${leader} came back`);
+      leader = await orderTopicLeader();
+      await killNode(leader);
+      await phase(`with node ${leader}, the order topic's leader, dead`);
+      await restartNodes();
+      await phase(`after node ${leader} came back`);
 
-    await kill(carts[0]!);
-    await phase('with cart 1 dead');
-    start('cart-service', carts[0]!);
-    await ready(carts[0]!);
-    await phase('after cart 1 came back');
+      await kill(carts[0]!);
+      await phase('with cart 1 dead');
+      start('cart-service', carts[0]!);
+      await ready(carts[0]!);
+      await phase('after cart 1 came back');
 
-    await kill(orderServices[0]!);
-    await phase('with order-service 1 dead');
-    start('order-service', orderServices[0]!);
-    await ready(orderServices[0]!);
-    await phase('after order-service 1 came back');
-    await load.stop();
+      await kill(orderServices[0]!);
+      await phase('with order-service 1 dead');
+      start('order-service', orderServices[0]!);
+      await ready(orderServices[0]!);
+      await phase('after order-service 1 came back');
+    } finally {
+      // Also when a phase failed: no request of this test may outlive it.
+      await load.stop();
+    }
 
     const counts = (code: number) => writes.filter((write) => write.code === code).length;
     const { orders, events } = await expectEverythingArrivedOnce('after the three faults');

@@ -72,7 +72,8 @@ describe('npm start -- --instances: several instances of a service', function ()
       NOTIFICATION_SERVICE_PORT: String(notificationPort),
       LOG_LEVEL: 'warn',
     };
-    start = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'start.ts'), '--instances', 'cart-service=2,order-service=2'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, so a failed test can stop the services with it.
+    start = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'start.ts'), '--instances', 'cart-service=2,order-service=2'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const keep = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     start.stdout?.on('data', keep);
     start.stderr?.on('data', keep);
@@ -83,7 +84,14 @@ describe('npm start -- --instances: several instances of a service', function ()
   });
 
   after(async () => {
-    if (start && start.exitCode === null && start.signalCode === null) start.kill('SIGKILL');
+    // The group: start.ts and every service it started, whatever state a failure left them in.
+    if (start?.pid !== undefined) {
+      try {
+        process.kill(-start.pid, 'SIGKILL');
+      } catch {
+        // every process of the group has ended
+      }
+    }
     for (const schema of Object.values(schemas)) await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
     await admin.destroy();
   });

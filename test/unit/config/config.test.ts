@@ -77,6 +77,19 @@ describe('configuration', () => {
     expect(message).to.not.contain('hunter2');
   });
 
+  it('refuses a bad DATABASE_URL without printing its password, even one holding "/" or "@"', () => {
+    for (const password of ['s3cret-pass', 'pa/ss-word', 'p@ss:w/rd']) {
+      let message = '';
+      try {
+        loadConfig({}, { DATABASE_URL: `postgres://orderflow:${password}@db host/orderflow` });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, password).to.match(/DATABASE_URL='postgres:\/\/orderflow:\*\*\*@/);
+      expect(message, password).to.not.contain(password);
+    }
+  });
+
   it('refuses a webhook timeout outside 100 ms to 60 s', () => {
     expect(loadConfig({}, { WEBHOOK_TIMEOUT_MS: '250' }).WEBHOOK_TIMEOUT_MS).to.equal(250);
     for (const bad of ['0', '99', '60001', 'soon']) expect(() => loadConfig({}, { WEBHOOK_TIMEOUT_MS: bad }), bad).to.throw(/WEBHOOK_TIMEOUT_MS/);

@@ -15,7 +15,7 @@ interface ComposeService {
   volumes?: string[];
   environment?: Record<string, string | number>;
   healthcheck?: { test: string[] };
-  depends_on?: Record<string, { condition: string }>;
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
 }
 
 // Compose reads YAML merge keys (`<<: *anchor`), which the Kafka nodes share their settings through.
@@ -55,6 +55,8 @@ describe('docker-compose.yml', () => {
       expect(services[node]?.environment).to.include({ KAFKA_CONTROLLER_QUORUM_VOTERS: '${KAFKA_VOTERS:-1@kafka:29093}', KAFKA_MIN_INSYNC_REPLICAS: '${KAFKA_MIN_INSYNC_REPLICAS:-1}' });
     }
     expect(services['cart-service']?.environment?.KAFKA_BROKERS).to.equal('${COMPOSE_KAFKA_BROKERS:-kafka:9092}');
+    // The registry waits for the two further nodes when they run (so the services, which wait for it, do too).
+    for (const node of ['kafka-2', 'kafka-3']) expect(services['schema-registry']?.depends_on?.[node]).to.deep.equal({ condition: 'service_healthy', required: false });
   });
 
   it('gives every service a health check, and every dependency waits for a healthy service that exists', () => {
