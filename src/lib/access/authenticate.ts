@@ -25,6 +25,10 @@ export function accessGuard({ ring, rateLimit, refusedKeys, policy }: { ring: Ke
       next();
       return;
     }
+    if (ring.mode() === 'unknown') {
+      next(new AppError('DEPENDENCY_UNAVAILABLE', 'the API keys could not be read yet (the database is unreachable), so no request can be authenticated; retry shortly'));
+      return;
+    }
     const unauthorized = (message: string, invalidToken: boolean) => {
       // RFC 6750 §3: the challenge names the scheme, and error="invalid_token" when a token was sent but refused.
       res.set('WWW-Authenticate', invalidToken ? 'Bearer realm="orderflow", error="invalid_token"' : 'Bearer realm="orderflow"');

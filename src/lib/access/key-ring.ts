@@ -14,8 +14,12 @@ export interface AuthenticatedKey {
   role: Role;
 }
 
-/** `open`: no API key exists, every request is let in; `keys`: every protected request needs one. */
-export type AccessMode = 'open' | 'keys';
+/**
+ * `open`: no API key exists, every request is let in; `keys`: every protected request needs one;
+ * `unknown`: the keys could not be read yet (the database was away at start), so every protected
+ * request is refused until they are: an unread key table must not let anyone in.
+ */
+export type AccessMode = 'open' | 'keys' | 'unknown';
 
 export interface KeyRing {
   mode(): AccessMode;
@@ -56,15 +60,15 @@ export function createKeyRing({ store, refreshIntervalMs, logger, now = Date.now
   const verified = new Map<string, Verified>();
   const inFlight = new Map<string, Promise<boolean>>();
 
-  const mode = (): AccessMode => (keys.size === 0 ? 'open' : 'keys');
+  const mode = (): AccessMode => (!loaded ? 'unknown' : keys.size === 0 ? 'open' : 'keys');
 
   async function refresh(): Promise<void> {
-    const before = loaded ? mode() : undefined;
+    const before = mode();
     const active = await store.active();
     keys = new Map(active.map((key) => [key.id, key]));
     loaded = true;
     for (const id of verified.keys()) if (!keys.has(id)) verified.delete(id);
-    if (before !== undefined && before !== mode()) announce();
+    if (before !== mode()) announce();
   }
 
   function announce(): void {
@@ -116,10 +120,13 @@ export function createKeyRing({ store, refreshIntervalMs, logger, now = Date.now
     },
     async start() {
       // Hashed now, so that the first unknown id is not refused slower than later ones.
-      await Promise.all([refresh(), dummySecretHash()]);
-      announce();
+      await dummySecretHash();
+      // A service starts while its database is away (it retries its work); so does its key ring.
+      await refresh().catch((error: unknown) => logger.warn({ err: error }, 'could not read the API keys: every protected request answers 503 until they are read'));
       timer = setInterval(() => {
-        refresh().catch((error: unknown) => logger.warn({ err: error }, 'could not reread the API keys; the ones read before stay in force'));
+        refresh().catch((error: unknown) =>
+          logger.warn({ err: error }, mode() === 'unknown' ? 'could not read the API keys yet: protected requests still answer 503' : 'could not reread the API keys; the ones read before stay in force'),
+        );
       }, refreshIntervalMs);
       timer.unref();
     },

@@ -57,7 +57,7 @@ export function withApiKeySecurity<T extends object>(document: T, policy: Access
   copy.components = { ...copy.components, securitySchemes: { ...copy.components?.securitySchemes, [SECURITY_SCHEME]: SCHEME } };
   const states = copy.components.schemas?.DependencyStates;
   if (states) {
-    states.properties = { ...states.properties, auth: { enum: ['open', 'keys'], description: 'open: no API key exists and the API answers anyone; keys: every protected operation needs one.' } };
+    states.properties = { ...states.properties, auth: { enum: ['open', 'keys', 'unknown'], description: 'open: no API key exists and the API answers anyone; keys: every protected operation needs one; unknown: the keys could not be read yet, so every protected operation answers 503.' } };
     states.required = [...(states.required ?? []), 'auth'];
   }
   return copy;

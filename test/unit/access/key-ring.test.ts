@@ -103,6 +103,22 @@ describe('key ring (lib/access): the keys an instance knows, and verifying one',
     expect(unknownId).to.be.below(wrongSecret * 2);
   });
 
+  it('starts without its keys when the store is away, refusing every key (mode unknown), and takes them at the next read', async () => {
+    const store = memoryStore();
+    const reader = await addKey(store, 'reader');
+    const read = store.active.bind(store);
+    store.active = () => Promise.reject(new Error('database down'));
+    const ring = createKeyRing({ store, refreshIntervalMs: 60_000, logger: silent });
+    await ring.start();
+    ring.stop();
+    expect(ring.mode()).to.equal('unknown');
+    expect(await ring.authenticate(reader.key)).to.equal(undefined);
+    store.active = read;
+    await ring.refresh();
+    expect(ring.mode()).to.equal('keys');
+    expect(await ring.authenticate(reader.key)).to.not.equal(undefined);
+  });
+
   it('keeps the keys it had when a reread fails', async () => {
     const store = memoryStore();
     const reader = await addKey(store, 'reader');
