@@ -268,6 +268,11 @@ const SETTINGS = {
     schema: z.coerce.number().int().min(50).max(60_000),
     default: '1000',
   },
+  KAFKA_FAILOVER_GRACE_MS: {
+    doc: "How long the cart's outbox relay lets sends fail while Kafka still answers metadata (a dead node's partitions electing new leaders) before it counts Kafka as unavailable and writes answer 503; meanwhile writes are stored and answered 201 or, past PUBLISH_TIMEOUT_MS, 202. 0 refuses writes at the first failed send.",
+    schema: z.coerce.number().int().min(0).max(600_000),
+    default: '15000',
+  },
   PRODUCER_MAX_BATCH: {
     doc: 'Most events the outbox relay sends in one produce call (and most writes in one group commit).',
     schema: z.coerce.number().int().min(1).max(10_000),

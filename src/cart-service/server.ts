@@ -87,6 +87,7 @@ export async function startCartService(config: Config, deps: CartServiceDeps = {
     sendTimeoutMs: FAST_FAILING_KAFKA.requestTimeout,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     takeoverIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    failoverGraceMs: config.KAFKA_FAILOVER_GRACE_MS,
   });
   await relay.start();
 

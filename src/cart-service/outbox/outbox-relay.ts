@@ -25,6 +25,11 @@ export interface OutboxRelayOptions {
   pollIntervalMs: number;
   /** How often a standby tries to become the leader; bounds how long a dead leader's rows wait. */
   takeoverIntervalMs: number;
+  /**
+   * How long sends may keep failing while Kafka still answers metadata (a dead node's partitions
+   * waiting for new leaders) before Kafka counts as unavailable; 0 counts it at the first failure.
+   */
+  failoverGraceMs: number;
 }
 
 /** What this instance's relay is doing: publishing (leader), waiting to take over (standby), or without its database session. */
@@ -85,6 +90,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let role: RelayRole = 'disconnected';
   /** Why Kafka is unavailable as last seen (by this leader, or told by the leader), and when. */
   let kafkaDown: { reason: string; seenAt: number } | undefined;
+  /** When the sends began to fail, while they keep failing. */
+  let failingSince: number | undefined;
   let stopping = false;
   let running: Promise<void> | undefined;
   let sessionLost: Error | undefined;
@@ -224,6 +231,24 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     await setKafkaState(client, channels, down);
   }
 
+  /**
+   * Why Kafka counts as unavailable after a failed send, or undefined while it does not yet: in a
+   * cluster, a dead node's partitions are without a leader until the others fence it, and the
+   * writes meanwhile are better stored and published a few seconds late (202) than refused.
+   * Within `failoverGraceMs`, Kafka counts as unavailable only when metadata fails too.
+   */
+  async function unavailableAfterFailedSend(error: unknown): Promise<string | undefined> {
+    failingSince ??= Date.now();
+    if (Date.now() - failingSince >= options.failoverGraceMs) return describe(error);
+    try {
+      const cluster = await connectedAdmin().then((connected) => connected.describeCluster());
+      log.warn({ err: error, brokers: cluster.brokers.length, failingForMs: Date.now() - failingSince }, 'a send failed while Kafka still answers; retrying (a partition may be electing a new leader)');
+      return undefined;
+    } catch {
+      return describe(error);
+    }
+  }
+
   async function connectedAdmin(): Promise<Admin> {
     admin ??= kafka.admin();
     await admin.connect();
@@ -269,12 +294,14 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
           }
           continue;
         }
-        await setKafkaState(client, channels, describe(error));
+        const down = await unavailableAfterFailedSend(error);
+        if (down !== undefined) await setKafkaState(client, channels, down);
         await pause(backoffMs);
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         continue;
       }
       backoffMs = 100;
+      failingSince = undefined;
       limit = Math.min(options.maxBatch, limit * 2);
       if (kafkaDown) await setKafkaState(client, channels, undefined);
       next = await settleAndReadNext(client, channels, rows, limit);
