@@ -65,6 +65,14 @@ const MAX_BACKOFF_MS = 5_000;
 const MAX_REASON_LENGTH = 300;
 
 /**
+ * Whether Kafka counts as unavailable (writes refused) after sends have failed for `failingForMs`:
+ * once the grace has run out, or at once when Kafka does not even answer metadata.
+ */
+export function kafkaCountsDown({ failingForMs, graceMs, answersMetadata }: { failingForMs: number; graceMs: number; answersMetadata: boolean }): boolean {
+  return failingForMs >= graceMs || !answersMetadata;
+}
+
+/**
  * Publishes the outbox: exactly one instance per outbox table is the leader (it holds a
  * session-level advisory lock), reads rows in id order, sends them with an idempotent producer
  * (acks=all) many per produce call, and deletes them once Kafka acknowledged them. The others
@@ -239,14 +247,17 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
    */
   async function unavailableAfterFailedSend(error: unknown): Promise<string | undefined> {
     failingSince ??= Date.now();
-    if (Date.now() - failingSince >= options.failoverGraceMs) return describe(error);
-    try {
-      const cluster = await connectedAdmin().then((connected) => connected.describeCluster());
-      log.warn({ err: error, brokers: cluster.brokers.length, failingForMs: Date.now() - failingSince }, 'a send failed while Kafka still answers; retrying (a partition may be electing a new leader)');
-      return undefined;
-    } catch {
-      return describe(error);
-    }
+    const failingForMs = Date.now() - failingSince;
+    const answersMetadata = () =>
+      connectedAdmin()
+        .then((connected) => connected.describeCluster())
+        .then(
+          () => true,
+          () => false,
+        );
+    if (kafkaCountsDown({ failingForMs, graceMs: options.failoverGraceMs, answersMetadata: failingForMs < options.failoverGraceMs && (await answersMetadata()) })) return describe(error);
+    log.warn({ err: error, failingForMs }, 'a send failed while Kafka still answers; retrying (a partition may be electing a new leader)');
+    return undefined;
   }
 
   async function connectedAdmin(): Promise<Admin> {
