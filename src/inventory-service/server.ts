@@ -8,7 +8,7 @@ import { createMetrics, type Metrics } from '../lib/metrics';
 import { createOrderRecordDecoder } from '../lib/order-events';
 import { createInventoryEventSerde, createOrderEventSerde } from '../lib/registry';
 import { TRANSIENT_RETRY } from '../lib/retry';
-import { registerInBackground, type ServiceDeps } from '../lib/service';
+import { registerInBackground, startThroughTransientKafkaFailures, type ServiceDeps } from '../lib/service';
 import { createAnswerPublisher } from './answer-publisher';
 import { INVENTORY_DATABASE } from './database';
 import { startAccessControl } from '../lib/access';
@@ -87,9 +87,14 @@ export async function startInventoryService(config: Config, deps: InventoryServi
   await registration.firstAttempt;
 
   try {
-    await admin.connect();
-    await ensureTopics(admin, [config.INVENTORY_EVENTS_TOPIC]);
-    await consumer.start();
+    await startThroughTransientKafkaFailures(
+      [
+        { what: 'connecting the Kafka admin', run: () => admin.connect() },
+        { what: 'creating the inventory events topic', run: () => ensureTopics(admin, [config.INVENTORY_EVENTS_TOPIC]) },
+        { what: 'starting the order events consumer', run: () => consumer.start() },
+      ],
+      { logger, ...(deps.kafkaStartDeadlineMs === undefined ? {} : { deadlineMs: deps.kafkaStartDeadlineMs }), ...(deps.retry ? { policy: deps.retry } : {}) },
+    );
   } catch (error) {
     registration.stop();
     access.stop();

@@ -5,7 +5,7 @@ import { createHttpApp, databaseReadiness, kafkaReadiness, listen, registryReadi
 import { createKafkaClient, kafkaConnection } from '../lib/kafka';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { TRANSIENT_RETRY, type RetryPolicy } from '../lib/retry';
-import type { ServiceDeps } from '../lib/service';
+import { startThroughTransientKafkaFailures, type ServiceDeps } from '../lib/service';
 import { NOTIFICATION_DATABASE } from './database';
 import { startAccessControl } from '../lib/access';
 import { NOTIFICATION_ACCESS_POLICY } from './access-policy';
@@ -106,8 +106,10 @@ export async function startNotificationService(config: Config, deps: Notificatio
     if (!deps.knex) await knex.destroy();
   };
   try {
-    await admin.connect();
-    for (const consumer of consumers) await consumer.start();
+    await startThroughTransientKafkaFailures(
+      [{ what: 'connecting the Kafka admin', run: () => admin.connect() }, ...consumers.map((consumer, index) => ({ what: `starting consumer ${index + 1} of ${consumers.length}`, run: () => consumer.start() }))],
+      { logger, ...(deps.kafkaStartDeadlineMs === undefined ? {} : { deadlineMs: deps.kafkaStartDeadlineMs }), ...(deps.retry ? { policy: deps.retry } : {}) },
+    );
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw error;

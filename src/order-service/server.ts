@@ -14,7 +14,7 @@ import type { EventDecoder } from '../lib/consumer';
 import { createOrderStockStore } from './order-stock-store';
 import { createStockConsumer } from './stock-consumer';
 import { TRANSIENT_RETRY } from '../lib/retry';
-import { registerInBackground, type ServiceDeps } from '../lib/service';
+import { registerInBackground, startThroughTransientKafkaFailures, type ServiceDeps } from '../lib/service';
 import { consoleRoutes } from './console-routes';
 import { createOrderConsumer } from './consumer';
 import { createDeadLetterIndex } from './dead-letter-index';
@@ -150,10 +150,15 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
   await registration.firstAttempt;
 
   try {
-    await admin.connect();
-    await consumer.start();
-    await stockConsumer?.start();
-    await deadLetterIndex?.start();
+    await startThroughTransientKafkaFailures(
+      [
+        { what: 'connecting the Kafka admin', run: () => admin.connect() },
+        { what: 'starting the order events consumer', run: () => consumer.start() },
+        ...(stockConsumer ? [{ what: 'starting the inventory events consumer', run: () => stockConsumer.start() }] : []),
+        ...(deadLetterIndex ? [{ what: 'starting the dead-letter index', run: () => deadLetterIndex.start() }] : []),
+      ],
+      { logger, ...(deps.kafkaStartDeadlineMs === undefined ? {} : { deadlineMs: deps.kafkaStartDeadlineMs }), ...(deps.retry ? { policy: deps.retry } : {}) },
+    );
   } catch (error) {
     // A service that did not start leaves nothing running: the background registration ends too.
     registration.stop();

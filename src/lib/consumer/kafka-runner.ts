@@ -147,9 +147,15 @@ export function createKafkaRunner(options: KafkaRunnerOptions) {
         logger.debug({ err: error, partition: payload.partition }, 'could not commit past a transaction marker; the next batch will');
       });
     });
-    await created.connect();
-    await created.subscribe({ topic, fromBeginning: true });
-    await created.run({ eachBatchAutoResolve: false, autoCommit: false, partitionsConsumedConcurrently: options.partitionsConsumedConcurrently, eachBatch });
+    try {
+      await created.connect();
+      await created.subscribe({ topic, fromBeginning: true });
+      await created.run({ eachBatchAutoResolve: false, autoCommit: false, partitionsConsumedConcurrently: options.partitionsConsumedConcurrently, eachBatch });
+    } catch (error) {
+      // Half-started, it could stay connected beside the consumer of the next attempt.
+      await created.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
 
   return {

@@ -14,4 +14,6 @@ export interface ServiceDeps {
   retry?: RetryPolicy;
   /** kafkajs client overrides (tests use faster retries). */
   kafkaOverrides?: Partial<KafkaConfig>;
+  /** How long the start retries its Kafka steps through transient failures (KAFKA_START_DEADLINE_MS; a test of a failed start uses 0). */
+  kafkaStartDeadlineMs?: number;
 }

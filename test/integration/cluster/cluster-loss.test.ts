@@ -81,6 +81,8 @@ describe('the platform on a three-node Kafka cluster, losing a broker, a cart an
 
   async function kill(instance: Instance): Promise<void> {
     const child = instance.child!;
+    // An instance that died by itself (a failed start, a crash) is a failure, not a kill to wait for.
+    expect({ exitCode: child.exitCode, signal: child.signalCode }, `${instance.name} is still running before the kill`).to.deep.equal({ exitCode: null, signal: null });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
