@@ -57,7 +57,9 @@ describe('the stack scripts running a three-node Kafka cluster', function () {
         expect(partition.replicas, `partition ${partition.partitionId} replicas`).to.have.length(3);
         expect(partition.isr, `partition ${partition.partitionId} in sync`).to.have.length(3);
       }
-      const { resources } = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }], includeSynonyms: false });
+      const { resources } = await waitFor(() => admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }], includeSynonyms: false }), {
+        what: `the configuration of ${topic}`,
+      });
       expect(resources[0]?.configEntries.find((entry) => entry.configName === 'min.insync.replicas')?.configValue).to.equal('2');
     });
   });
