@@ -93,7 +93,7 @@ export async function startInventoryService(config: Config, deps: InventoryServi
         { what: 'creating the inventory events topic', run: () => ensureTopics(admin, [config.INVENTORY_EVENTS_TOPIC]) },
         { what: 'starting the order events consumer', run: () => consumer.start() },
       ],
-      { logger, ...(deps.kafkaStartDeadlineMs === undefined ? {} : { deadlineMs: deps.kafkaStartDeadlineMs }), ...(deps.retry ? { policy: deps.retry } : {}) },
+      { logger, deps },
     );
   } catch (error) {
     registration.stop();

@@ -108,7 +108,7 @@ export async function startNotificationService(config: Config, deps: Notificatio
   try {
     await startThroughTransientKafkaFailures(
       [{ what: 'connecting the Kafka admin', run: () => admin.connect() }, ...consumers.map((consumer, index) => ({ what: `starting consumer ${index + 1} of ${consumers.length}`, run: () => consumer.start() }))],
-      { logger, ...(deps.kafkaStartDeadlineMs === undefined ? {} : { deadlineMs: deps.kafkaStartDeadlineMs }), ...(deps.retry ? { policy: deps.retry } : {}) },
+      { logger, deps },
     );
   } catch (error) {
     await stopAll().catch(() => undefined);

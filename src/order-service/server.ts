@@ -157,7 +157,7 @@ export async function startOrderService(config: Config, deps: OrderServiceDeps =
         ...(stockConsumer ? [{ what: 'starting the inventory events consumer', run: () => stockConsumer.start() }] : []),
         ...(deadLetterIndex ? [{ what: 'starting the dead-letter index', run: () => deadLetterIndex.start() }] : []),
       ],
-      { logger, ...(deps.kafkaStartDeadlineMs === undefined ? {} : { deadlineMs: deps.kafkaStartDeadlineMs }), ...(deps.retry ? { policy: deps.retry } : {}) },
+      { logger, deps },
     );
   } catch (error) {
     // A service that did not start leaves nothing running: the background registration ends too.

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logger';
 import { kafkaError } from '../kafka';
 import { retryUntilDone, TRANSIENT_RETRY, type RetryPolicy } from '../retry';
+import type { ServiceDeps } from './service-deps';
 
 /**
  * How long a service keeps retrying the Kafka steps of its start through transient failures: in
@@ -24,8 +25,10 @@ function isHopeless(error: unknown): boolean {
  */
 export async function startThroughTransientKafkaFailures(
   steps: ReadonlyArray<{ what: string; run(): Promise<unknown> }>,
-  { logger, deadlineMs = KAFKA_START_DEADLINE_MS, policy = TRANSIENT_RETRY }: { logger: Logger; deadlineMs?: number; policy?: RetryPolicy },
+  { logger, deps }: { logger: Logger; deps: Pick<ServiceDeps, 'kafkaStartDeadlineMs' | 'retry'> },
 ): Promise<void> {
+  const deadlineMs = deps.kafkaStartDeadlineMs ?? KAFKA_START_DEADLINE_MS;
+  const policy: RetryPolicy = deps.retry ?? TRANSIENT_RETRY;
   const deadline = Date.now() + deadlineMs;
   for (const step of steps) {
     await retryUntilDone(
